@@ -1,0 +1,48 @@
+/// Which account names users may manage, and the names of replication accounts.
+enum AccountRules {
+    /// Prefix of accounts the agents create for themselves.
+    static let reservedPrefix = "conpaas_"
+    /// Accounts a user may never change or drop.
+    static let reservedNames: Set<String> = ["root", "mariadb.sys", "PUBLIC", "mysql"]
+    /// MariaDB 10.11 limits user names to 128 characters.
+    static let maxUserNameLength = 128
+
+    /// Why `name` cannot be a user account, or nil when it can. Quotes and other
+    /// punctuation are allowed: names are always sent as escaped literals.
+    static func problem(withUserName name: String) -> String? {
+        if name.isEmpty { return "must not be empty" }
+        if name.count > maxUserNameLength { return "longer than \(maxUserNameLength) characters" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "contains control characters" }
+        if reservedNames.contains(name) || name.hasPrefix(reservedPrefix) { return "'\(name)' is reserved for the service" }
+        return nil
+    }
+
+    /// Why `password` cannot be used, or nil when it can.
+    static func problem(withPassword password: String) -> String? {
+        if password.isEmpty { return "must not be empty" }
+        if password.count > 256 { return "longer than 256 characters" }
+        if password.unicodeScalars.contains(where: { $0.value == 0 }) { return "contains a NUL character" }
+        return nil
+    }
+
+    /// Whether `host` is an IPv4/IPv6 address or a DNS name (no quotes, blanks or wildcards).
+    static func isValidHost(_ host: String) -> Bool {
+        guard (1...253).contains(host.count) else { return false }
+        return host.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".:-".unicodeScalars.contains(scalar))
+        }
+    }
+
+    /// The replication account a master keeps for the replica at `replicaHost`.
+    static func replicationUser(forReplica replicaHost: String) -> String {
+        let suffix = replicaHost.map { $0.isLetter || $0.isNumber ? $0 : "_" }
+        return "\(reservedPrefix)repl_\(String(suffix))"
+    }
+
+    /// The host part of that account: the address the master will see the replica
+    /// connect from. Linux gives every connection to a 127.x address the source
+    /// 127.0.0.1, whichever 127.x address the replica itself listens on.
+    static func replicationHost(forReplica replicaHost: String) -> String {
+        replicaHost.hasPrefix("127.") ? "127.0.0.1" : replicaHost
+    }
+}

@@ -1,0 +1,49 @@
+import Hummingbird
+import JSONRPC
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Builds the agent: its node (data directory initialized), the mariadbd
+/// supervisor, the manager reporter and the HTTP server for its JSON-RPC
+/// methods and the snapshot stream. Run the result with `runService()`.
+public func buildAgentApplication(
+    configuration: AgentConfiguration, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    // A dedicated pool: seeding and dump loads hold threads for a long time.
+    let threadPool = NIOThreadPool(numberOfThreads: 8)
+    threadPool.start()
+    let node = try AgentNode(configuration: configuration, threadPool: threadPool, logger: logger)
+    try await node.initializeDataDirectoryIfNeeded()
+
+    let router = Router()
+    router.middlewares.add(BearerTokenMiddleware(secret: configuration.secret))
+    router.addJSONRPC(
+        AgentRPCMethods.make(for: node),
+        configuration: RPCServerConfiguration(uploadDirectory: node.paths.uploads, maxUploadBytes: configuration.maxUploadBytes),
+        logger: logger)
+    let snapshots = SnapshotSource(paths: node.paths, threadPool: threadPool, logger: logger)
+    router.get("/snapshot") { _, _ -> Response in
+        guard node.role != .slave else {
+            return Response(status: .conflict, body: ResponseBody(byteBuffer: ByteBuffer(string: "a replica cannot serve snapshots\n")))
+        }
+        guard node.supervisor.agentState == .running else {
+            return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "MariaDB is not running\n")))
+        }
+        return try snapshots.response()
+    }
+
+    var services: [any Service] = [ThreadPoolService(threadPool: threadPool), node.supervisor]
+    if let managerURL = configuration.managerURL {
+        services.append(ManagerReporter(
+            node: node, client: RPCClient(baseURL: managerURL, token: configuration.secret, timeout: .seconds(10)),
+            interval: configuration.registerInterval, logger: logger))
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.address, port: configuration.port), serverName: "conpaassql-agent"),
+        services: services,
+        onServerRunning: onServerRunning,
+        logger: logger)
+}

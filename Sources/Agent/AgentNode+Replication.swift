@@ -1,0 +1,127 @@
+import JSONRPC
+import MariaDB
+
+extension AgentNode {
+    /// Makes this node the master and answers what replicas need to follow it.
+    func setUpMaster(serverID: UInt32?) async throws -> [String: JSONValue] {
+        try await change {
+            try await replication.enableMaster(serverID: serverID)
+            try store.update { state in
+                state.role = .master
+                state.masterHost = nil
+                if let serverID { state.serverID = serverID }
+            }
+        }
+        logger.info("this node is now the master")
+        return try await masterCoordinates()
+    }
+
+    /// The coordinates of ``setUpMaster(serverID:)``, without changing anything.
+    func masterCoordinates() async throws -> [String: JSONValue] {
+        let coordinates = try await replication.masterCoordinates()
+        return [
+            "master_host": .string(configuration.address), "master_port": .int(configuration.mysqlPort),
+            "master_log_file": .string(coordinates.file), "master_log_pos": .int(coordinates.position),
+            "gtid": .string(coordinates.gtid), "server_id": .int(Int(serverID)),
+        ]
+    }
+
+    /// Creates the replication account for the replica at `replicaHost`. Masters only.
+    func createReplicationAccount(forReplica replicaHost: String) async throws -> (user: String, password: String) {
+        guard role != .slave else { throw AgentError.wrongRole("this node is a replica; replication accounts live on the master") }
+        let account = try await change { try await replication.createAccount(forReplica: replicaHost) }
+        logger.info("created replication account", metadata: ["replica": "\(replicaHost)", "user": "\(account.user)"])
+        return account
+    }
+
+    /// Drops the replication account of a removed replica.
+    func dropReplicationAccount(forReplica replicaHost: String) async throws {
+        try await change { try await replication.dropAccount(forReplica: replicaHost) }
+        logger.info("dropped replication account", metadata: ["replica": "\(replicaHost)"])
+    }
+
+    /// Makes this node a read-only replica. Everything that can fail without
+    /// touching the local server (reaching the master agent, logging in to the
+    /// master) is checked first, so a refused call leaves the server as it was.
+    func setUpReplica(_ setup: ReplicaSetup) async throws {
+        guard role != .master else {
+            throw AgentError.wrongRole("this node is the master of its service; it cannot become a replica")
+        }
+        if setup.masterHost == configuration.address, setup.masterPort == configuration.mysqlPort {
+            throw AgentError.invalidInput("a node cannot replicate from itself (\(setup.masterHost):\(setup.masterPort))")
+        }
+        let masterAgent = "http://\(hostForURL(setup.masterHost)):\(setup.masterAgentPort)"
+        try await change {
+            let account = try await replicationAccount(for: setup, masterAgent: masterAgent)
+            try await checkLogin(to: setup, account: account)
+            try await replication.resetForNewMaster()
+            var gtid: String?
+            switch setup.startingPoint {
+            case .snapshot:
+                let loader = SnapshotLoader(paths: paths, threadPool: threadPool, secret: configuration.secret, logger: logger)
+                gtid = try await loader.load(from: masterAgent)
+            case .gtid(let position):
+                gtid = position
+            case .binlogFile:
+                gtid = nil
+            }
+            try await replication.startReplica(setup, user: account.user, password: account.password, gtid: gtid)
+            try store.update { state in
+                state.role = .slave
+                state.masterHost = setup.masterHost
+                if let serverID = setup.serverID { state.serverID = serverID }
+            }
+            try await waitUntilReplicating()
+        }
+        logger.info("this node is now a replica", metadata: ["master": "\(setup.masterHost):\(setup.masterPort)"])
+    }
+
+    private func replicationAccount(for setup: ReplicaSetup, masterAgent: String) async throws -> (user: String, password: String) {
+        if let credentials = setup.credentials { return credentials }
+        let client = RPCClient(baseURL: masterAgent, token: configuration.secret, timeout: .seconds(20))
+        do {
+            let answer = try await client.call("create_replication_user", params: ["replica_host": .string(configuration.address)])
+            guard let user = answer["user"]?.stringValue, let password = answer["password"]?.stringValue else {
+                throw AgentError.replicationFailed("the master agent answered create_replication_user without an account")
+            }
+            return (user, password)
+        } catch let error as AgentError {
+            throw error
+        } catch {
+            throw AgentError.replicationFailed("cannot get a replication account from the master agent at \(masterAgent): \(error)")
+        }
+    }
+
+    private func checkLogin(to setup: ReplicaSetup, account: (user: String, password: String)) async throws {
+        let configuration = MariaDBConfiguration(
+            endpoint: .tcp(host: setup.masterHost, port: setup.masterPort), user: account.user, password: account.password,
+            timeoutSeconds: 5)
+        do {
+            let connection = try await MariaDBConnection.connect(configuration, threadPool: threadPool)
+            await connection.close()
+        } catch {
+            throw AgentError.replicationFailed(
+                "cannot log in to the master's MariaDB at \(setup.masterHost):\(setup.masterPort) as \(account.user): \(error)")
+        }
+    }
+
+    /// Waits for both replication threads to run; fails with the server's reason.
+    private func waitUntilReplicating(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var last: ReplicationControl.ReplicaStatus?
+        while ContinuousClock.now < deadline {
+            last = try await replication.replicaStatus()
+            if last?.isReplicating == true { return }
+            if let last, !last.lastSQLError.isEmpty {
+                throw AgentError.replicationFailed("replication stopped: \(last.lastSQLError)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let reason = [last?.lastIOError, last?.lastSQLError].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "; ")
+        throw AgentError.replicationFailed("replication did not start within \(timeout)\(reason.isEmpty ? "" : ": \(reason)")")
+    }
+
+    private func hostForURL(_ host: String) -> String {
+        host.contains(":") ? "[\(host)]" : host
+    }
+}

@@ -1,0 +1,83 @@
+import ConPaaSCore
+import Foundation
+import Logging
+import MariaDB
+import NIOPosix
+
+/// One agent's MariaDB node: the supervised server, its settings and the
+/// operations the agent's RPC methods perform on it.
+///
+/// Operations that change the server run one at a time.
+public final class AgentNode: Sendable {
+    let configuration: AgentConfiguration
+    let paths: AgentPaths
+    let store: AgentStateStore
+    let supervisor: MariaDBSupervisor
+    let database: LocalDatabase
+    let replication: ReplicationControl
+    let threadPool: NIOThreadPool
+    let logger: Logger
+    private let operations = AsyncSerialLock()
+
+    /// Creates the directory layout and loads what a previous run left.
+    /// Call ``initializeDataDirectoryIfNeeded()`` before running the supervisor.
+    public init(configuration: AgentConfiguration, threadPool: NIOThreadPool, logger: Logger) throws {
+        self.configuration = configuration
+        self.paths = AgentPaths(root: configuration.dataDirectory)
+        self.threadPool = threadPool
+        self.logger = logger
+        for directory in [paths.root, paths.runDirectory, paths.logDirectory, paths.uploads] {
+            try FileSystem.createDirectory(directory)
+        }
+        let store = try AgentStateStore(path: paths.state)
+        let database = LocalDatabase(paths: paths, threadPool: threadPool, logger: logger)
+        let paths = self.paths
+        let options: @Sendable () -> ServerOptions = {
+            let state = store.value
+            return ServerOptions(
+                paths: paths, bindAddress: configuration.address, port: configuration.mysqlPort,
+                serverID: state.serverID ?? configuration.effectiveServerID,
+                role: state.role == .slave ? .readOnly : .writable, small: configuration.small,
+                overrides: state.overrides, runAsRoot: getuid() == 0)
+        }
+        self.store = store
+        self.database = database
+        self.replication = ReplicationControl(database: database)
+        self.supervisor = MariaDBSupervisor(
+            paths: paths, small: configuration.small, threadPool: threadPool, logger: logger,
+            prepare: { try FileSystem.writeAtomically(options().render(), to: paths.myCnf) },
+            onReady: { try await database.secureRootIfNeeded() })
+    }
+
+    /// Runs `mariadb-install-db` on an empty directory; does nothing on an existing one.
+    public func initializeDataDirectoryIfNeeded() async throws {
+        guard !paths.isInitialized else { return }
+        logger.info("initializing a new data directory", metadata: ["datadir": "\(paths.dataDirectory)"])
+        var arguments = [
+            "--no-defaults", "--datadir=\(paths.dataDirectory)", "--auth-root-authentication-method=normal",
+            "--skip-test-db",
+        ]
+        if getuid() == 0 { arguments.append("--user=root") }
+        try await ChildProcess.run("mariadb-install-db", arguments, stderrPath: "\(paths.logDirectory)/install-db.log")
+    }
+
+    /// The node's role.
+    var role: NodeRole { store.value.role }
+
+    /// The `server_id` in force.
+    var serverID: UInt32 { store.value.serverID ?? configuration.effectiveServerID }
+
+    /// Runs a change to the server once earlier changes have finished, after
+    /// checking that the server is up.
+    func change<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await operations.run {
+            guard supervisor.agentState == .running else { throw AgentError.serverNotRunning }
+            return try await body()
+        }
+    }
+
+    /// Waits until the server is running, or fails after `timeout`.
+    func waitUntilRunning(timeout: Duration = .seconds(60)) async throws {
+        try await supervisor.waitUntilRunning(timeout: timeout)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// The few file operations the agent needs, with its permission rules.
+enum FileSystem {
+    static func exists(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path)
+    }
+
+    static func createDirectory(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// Writes `contents` to a temporary file beside `path`, then renames it into place.
+    /// `privateFile` makes it 0600 before any byte is written.
+    static func writeAtomically(_ contents: String, to path: String, privateFile: Bool = false) throws {
+        let temporary = "\(path).tmp-\(UInt32.random(in: 0...UInt32.max))"
+        let attributes: [FileAttributeKey: Any]? = privateFile ? [.posixPermissions: 0o600] : nil
+        guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: attributes) else {
+            throw AgentError.internalFailure("cannot create \(temporary)")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
+            try handle.write(contentsOf: Data(contents.utf8))
+            try handle.synchronize()
+            try handle.close()
+            if rename(temporary, path) != 0 {
+                throw AgentError.internalFailure("cannot rename \(temporary) to \(path): errno \(errno)")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+    }
+
+    static func read(_ path: String) throws -> String {
+        try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    static func size(_ path: String) -> Int64 {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}

@@ -1,0 +1,75 @@
+import Logging
+import MariaDB
+import NIOPosix
+
+/// Root connections to the agent's own mariadbd, over its Unix socket.
+struct LocalDatabase: Sendable {
+    let paths: AgentPaths
+    let threadPool: NIOThreadPool
+    let logger: Logger
+
+    private var credentials: RootCredentials { RootCredentials(paths: paths) }
+
+    /// Runs `body` on a fresh root connection, closed afterwards.
+    func withConnection<T: Sendable>(_ body: (MariaDBConnection) async throws -> T) async throws -> T {
+        guard let password = credentials.password() else { throw AgentError.serverNotRunning }
+        let connection = try await connect(password: password)
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    /// Like ``withConnection(_:)`` with `sql_log_bin = 0`, for changes that must
+    /// not enter this node's binlog (local set-up, work on a replica).
+    func withUnloggedConnection<T: Sendable>(_ body: (MariaDBConnection) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try await connection.execute("SET SESSION sql_log_bin = 0")
+            return try await body(connection)
+        }
+    }
+
+    /// On first start: remove anonymous and remote root accounts and give root
+    /// a random password. Safe to repeat after an interruption at any point.
+    func secureRootIfNeeded() async throws {
+        guard credentials.password() == nil else { return }
+        let password = try credentials.pendingPassword() ?? credentials.choosePendingPassword()
+        var connection: MariaDBConnection?
+        for candidate in ["", password] where connection == nil {
+            connection = try? await connect(password: candidate)
+        }
+        guard let connection else {
+            throw AgentError.internalFailure("cannot log in as root to secure a new server (see \(paths.errorLog))")
+        }
+        do {
+            try await secure(on: connection, password: password)
+            await connection.close()
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    private func secure(on connection: MariaDBConnection, password: String) async throws {
+        try await connection.execute("SET SESSION sql_log_bin = 0")
+        let extra = try await connection.query(
+            "SELECT User, Host FROM mysql.user WHERE is_role = 'N' AND (User = '' OR (User = 'root' AND Host <> 'localhost'))")
+        for account in extra {
+            try await connection.execute("DROP USER \(literal: account["User"] ?? "")@\(literal: account["Host"] ?? "")")
+        }
+        try await connection.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY \(literal: password)")
+        try credentials.commitPendingPassword()
+        logger.info("secured root account of the new server", metadata: ["removed.accounts": "\(extra.count)"])
+    }
+
+    private func connect(password: String) async throws -> MariaDBConnection {
+        try await MariaDBConnection.connect(
+            MariaDBConfiguration(endpoint: .unixSocket(path: paths.socket), user: "root", password: password),
+            threadPool: threadPool
+        )
+    }
+}

@@ -1,0 +1,34 @@
+import JSONRPC
+import Logging
+import ServiceLifecycle
+
+/// Tells the manager this agent's status with `register_node` every few seconds.
+/// Failures are logged (the first one, then every tenth) and never stop the agent.
+struct ManagerReporter: Service {
+    let node: AgentNode
+    let client: RPCClient
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var failures = 0
+        while !Task.isCancelledOrShuttingDown {
+            do {
+                _ = try await client.call("register_node", params: ["state": .object(await node.statusReport())])
+                if failures > 0 { logger.info("reached the manager again", metadata: ["failed.calls": "\(failures)"]) }
+                failures = 0
+            } catch {
+                if failures % 10 == 0 { logger.warning("register_node failed: \(error)") }
+                failures += 1
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+extension Task where Success == Never, Failure == Never {
+    /// Whether the current task was cancelled or its service group is shutting down.
+    static var isCancelledOrShuttingDown: Bool {
+        Task.isCancelled || Task.isShuttingDownGracefully
+    }
+}

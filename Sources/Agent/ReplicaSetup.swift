@@ -1,0 +1,44 @@
+import Foundation
+
+/// A request to make this node a replica, checked and typed.
+struct ReplicaSetup: Sendable, Equatable {
+    /// Where the replica starts reading the master's binlog.
+    enum StartingPoint: Sendable, Equatable {
+        /// Seed from a consistent snapshot of the master, then follow from its GTID position.
+        case snapshot
+        /// The replica already holds everything up to this GTID position.
+        case gtid(String)
+        /// Classic ConPaaS form: a binlog file and position on a fresh master.
+        case binlogFile(name: String, position: Int)
+    }
+
+    var masterHost: String
+    var masterPort: Int
+    /// The master's agent, for the snapshot and the replication account.
+    var masterAgentPort: Int
+    /// Replication account; asked from the master agent when absent.
+    var credentials: (user: String, password: String)?
+    var startingPoint: StartingPoint
+    /// A new `server_id` for this node (classic `slave_server_id`).
+    var serverID: UInt32?
+
+    static func == (lhs: ReplicaSetup, rhs: ReplicaSetup) -> Bool {
+        lhs.masterHost == rhs.masterHost && lhs.masterPort == rhs.masterPort && lhs.masterAgentPort == rhs.masterAgentPort
+            && lhs.credentials?.user == rhs.credentials?.user && lhs.credentials?.password == rhs.credentials?.password
+            && lhs.startingPoint == rhs.startingPoint && lhs.serverID == rhs.serverID
+    }
+
+    /// Whether `text` is a GTID position: `domain-server-sequence` items, comma separated (or empty).
+    static func isValidGTIDPosition(_ text: String) -> Bool {
+        if text.isEmpty { return true }
+        return text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { item in
+            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+            return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && UInt64($0) != nil }
+        }
+    }
+
+    /// Whether `name` looks like a binlog file name (`mysql-bin.000001`).
+    static func isValidBinlogFileName(_ name: String) -> Bool {
+        (1...255).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+}

@@ -1,0 +1,110 @@
+import MariaDB
+
+/// The SQL side of replication on this node: master coordinates, replication
+/// accounts, and turning the server into a replica.
+struct ReplicationControl: Sendable {
+    let database: LocalDatabase
+
+    /// A replica's threads as `SHOW SLAVE STATUS` reports them.
+    struct ReplicaStatus: Sendable, Equatable {
+        var masterHost: String
+        var ioRunning: String
+        var sqlRunning: String
+        var secondsBehindMaster: Int?
+        var lastIOError: String
+        var lastSQLError: String
+        var usingGTID: String
+        var gtidIOPosition: String
+
+        var isReplicating: Bool { ioRunning == "Yes" && sqlRunning == "Yes" }
+    }
+
+    /// `SHOW MASTER STATUS` and the GTID position: what a new replica needs.
+    func masterCoordinates() async throws -> (file: String, position: Int, gtid: String) {
+        try await database.withConnection { connection in
+            let status = try await connection.query("SHOW MASTER STATUS").first
+            let gtid = try await connection.query("SELECT @@GLOBAL.gtid_binlog_pos AS gtid").first?["gtid"] ?? ""
+            guard let status, let file = status["File"], let position = status.int("Position") else {
+                throw AgentError.replicationFailed("the binary log is off on this server")
+            }
+            return (file, position, gtid)
+        }
+    }
+
+    /// Takes the master role: stops any replication and accepts writes.
+    func enableMaster(serverID: UInt32?) async throws {
+        try await database.withConnection { connection in
+            try await connection.execute("STOP SLAVE")
+            try await connection.execute("RESET SLAVE ALL")
+            if let serverID { try await connection.execute("SET GLOBAL server_id = \(literal: serverID)") }
+            try await connection.execute("SET GLOBAL read_only = OFF")
+        }
+    }
+
+    /// Creates (or replaces) the account the replica at `replicaHost` logs in with.
+    func createAccount(forReplica replicaHost: String) async throws -> (user: String, password: String) {
+        let user = AccountRules.replicationUser(forReplica: replicaHost)
+        let host = AccountRules.replicationHost(forReplica: replicaHost)
+        let password = RandomSecret.make(length: 32)
+        try await database.withConnection { connection in
+            try await connection.execute("CREATE OR REPLACE USER \(literal: user)@\(literal: host) IDENTIFIED BY \(literal: password)")
+            try await connection.execute("GRANT REPLICATION SLAVE ON *.* TO \(literal: user)@\(literal: host)")
+        }
+        return (user, password)
+    }
+
+    /// Drops the replica's account, if it exists.
+    func dropAccount(forReplica replicaHost: String) async throws {
+        let user = AccountRules.replicationUser(forReplica: replicaHost)
+        let host = AccountRules.replicationHost(forReplica: replicaHost)
+        try await database.withConnection { connection in
+            try await connection.execute("DROP USER IF EXISTS \(literal: user)@\(literal: host)")
+        }
+    }
+
+    /// Forgets any replication and this node's own binlog, ready for a new master.
+    func resetForNewMaster() async throws {
+        try await database.withConnection { connection in
+            try await connection.execute("STOP SLAVE")
+            try await connection.execute("RESET SLAVE ALL")
+            try await connection.execute("RESET MASTER")
+        }
+    }
+
+    /// Points the server at the master, starts replication and makes it read-only.
+    func startReplica(_ setup: ReplicaSetup, user: String, password: String, gtid: String?) async throws {
+        try await database.withConnection { connection in
+            if let serverID = setup.serverID { try await connection.execute("SET GLOBAL server_id = \(literal: serverID)") }
+            if let gtid { try await connection.execute("SET GLOBAL gtid_slave_pos = \(literal: gtid)") }
+            let source: SQL = """
+                MASTER_HOST = \(literal: setup.masterHost), MASTER_PORT = \(literal: setup.masterPort), \
+                MASTER_USER = \(literal: user), MASTER_PASSWORD = \(literal: password), MASTER_CONNECT_RETRY = 1
+                """
+            if case .binlogFile(let name, let position) = setup.startingPoint {
+                try await connection.execute(
+                    "CHANGE MASTER TO \(source), MASTER_LOG_FILE = \(literal: name), MASTER_LOG_POS = \(literal: position), MASTER_USE_GTID = no")
+            } else {
+                try await connection.execute("CHANGE MASTER TO \(source), MASTER_USE_GTID = slave_pos")
+            }
+            try await connection.execute("SET GLOBAL read_only = ON")
+            try await connection.execute("START SLAVE")
+        }
+    }
+
+    /// The replica's threads, or nil when this server replicates from nobody.
+    func replicaStatus() async throws -> ReplicaStatus? {
+        try await database.withConnection { connection in
+            guard let row = try await connection.query("SHOW SLAVE STATUS").first else { return nil }
+            return ReplicaStatus(
+                masterHost: row["Master_Host"] ?? "",
+                ioRunning: row["Slave_IO_Running"] ?? "No",
+                sqlRunning: row["Slave_SQL_Running"] ?? "No",
+                secondsBehindMaster: row.int("Seconds_Behind_Master"),
+                lastIOError: row["Last_IO_Error"] ?? "",
+                lastSQLError: row["Last_SQL_Error"] ?? "",
+                usingGTID: row["Using_Gtid"] ?? "No",
+                gtidIOPosition: row["Gtid_IO_Pos"] ?? ""
+            )
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// The root password of the agent's own MariaDB, kept in a 0600 option file
+/// that client tools read with `--defaults-extra-file`, so it never appears on
+/// a command line or in a log.
+struct RootCredentials: Sendable {
+    let paths: AgentPaths
+
+    /// The password in force, or nil before the first start secured the server.
+    func password() -> String? {
+        (try? FileSystem.read(paths.clientOptions)).flatMap(Self.password(in:))
+    }
+
+    /// The password chosen but perhaps not yet applied (first start interrupted).
+    func pendingPassword() -> String? {
+        (try? FileSystem.read(paths.pendingClientOptions)).flatMap(Self.password(in:))
+    }
+
+    /// Chooses a new password and records it as pending.
+    func choosePendingPassword() throws -> String {
+        let password = RandomSecret.make(length: 32)
+        try FileSystem.writeAtomically(optionFile(password: password), to: paths.pendingClientOptions, privateFile: true)
+        return password
+    }
+
+    /// Makes the pending password the one in force.
+    func commitPendingPassword() throws {
+        guard let password = pendingPassword() else { throw AgentError.internalFailure("no pending root password") }
+        try FileSystem.writeAtomically(optionFile(password: password), to: paths.clientOptions, privateFile: true)
+        FileSystem.remove(paths.pendingClientOptions)
+    }
+
+    private func optionFile(password: String) -> String {
+        """
+        # Root credentials of this node's MariaDB. Keep this file 0600.
+        [client]
+        user = root
+        password = \(password)
+        socket = \(paths.socket)
+
+        """
+    }
+
+    private static func password(in text: String) -> String? {
+        for line in text.split(separator: "\n") where line.hasPrefix("password = ") {
+            return String(line.dropFirst("password = ".count))
+        }
+        return nil
+    }
+}
+
+/// Random secrets from the system's generator, in letters and digits only
+/// (safe in option files, URLs and SQL without quoting surprises).
+enum RandomSecret {
+    private static let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+
+    static func make(length: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+}

@@ -1,0 +1,66 @@
+/// The `[mysqld]` settings of one agent's MariaDB, rendered as `my.cnf`.
+///
+/// Every server runs with a unique `server_id`, the binary log in ROW format,
+/// `log_slave_updates` and `gtid_strict_mode`, so any replica could later be
+/// promoted with a complete binlog. Replicas add `read_only`.
+struct ServerOptions: Sendable, Equatable {
+    var paths: AgentPaths
+    var bindAddress: String
+    var port: Int
+    var serverID: UInt32
+    var role: NodeRoleSetting
+    var small: Bool
+    /// Whitelisted settings changed with `set_server_configuration`, by name.
+    var overrides: [String: String]
+    /// mariadbd refuses to run as root unless told `user=root`.
+    var runAsRoot: Bool
+
+    /// Whether the server should refuse writes from ordinary users.
+    enum NodeRoleSetting: Sendable, Equatable { case writable, readOnly }
+
+    /// The options of `../shared/MARIADB.md` that halve an idle server's memory.
+    static let smallFootprint: [(String, String)] = [
+        ("innodb_buffer_pool_size", "8M"), ("innodb_log_file_size", "8M"), ("innodb_log_buffer_size", "2M"),
+        ("performance_schema", "OFF"), ("key_buffer_size", "64K"), ("aria_pagecache_buffer_size", "1M"),
+        ("query_cache_size", "0"), ("max_connections", "30"), ("table_open_cache", "64"),
+        ("thread_cache_size", "4"), ("innodb_read_io_threads", "1"), ("innodb_write_io_threads", "2"),
+        ("innodb_purge_threads", "1"),
+    ]
+
+    /// The file's text.
+    func render() -> String {
+        var lines = [
+            "# Written by conpaassql-agent; changes are overwritten at the next start.",
+            "[mysqld]",
+        ]
+        if runAsRoot { lines.append("user = root") }
+        var settings: [(String, String)] = [
+            ("datadir", paths.dataDirectory),
+            ("socket", paths.socket),
+            ("pid_file", paths.pidFile),
+            ("log_error", paths.errorLog),
+            ("bind_address", bindAddress),
+            ("port", String(port)),
+            ("server_id", String(serverID)),
+            ("report_host", bindAddress),
+            ("log_bin", "mysql-bin"),
+            ("relay_log", "relay-bin"),
+            ("binlog_format", "ROW"),
+            ("log_slave_updates", "ON"),
+            ("gtid_strict_mode", "ON"),
+            ("skip_name_resolve", "ON"),
+            ("character_set_server", "utf8mb4"),
+            ("collation_server", "utf8mb4_general_ci"),
+            ("read_only", role == .readOnly ? "ON" : "OFF"),
+        ]
+        if small { settings += Self.smallFootprint }
+        let known = Set(settings.map(\.0))
+        for (key, value) in settings {
+            lines.append("\(key) = \(overrides[key] ?? value)")
+        }
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) where !known.contains(key) {
+            lines.append("\(key) = \(value)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,83 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The replica's side of seeding: fetches the master agent's snapshot and pipes
+/// it into the local `mariadb` client as it arrives, with `sql_log_bin = 0` so
+/// the seed does not enter the replica's own binlog.
+struct SnapshotLoader: Sendable {
+    let paths: AgentPaths
+    let threadPool: NIOThreadPool
+    let secret: String
+    let logger: Logger
+
+    /// Loads the snapshot from the agent at `masterAgentURL`; answers its GTID position.
+    func load(from masterAgentURL: String) async throws -> String {
+        var request = HTTPClientRequest(url: "\(masterAgentURL)/snapshot")
+        request.headers.add(name: "Authorization", value: "Bearer \(secret)")
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        } catch {
+            throw AgentError.replicationFailed("cannot fetch a snapshot from the master agent at \(masterAgentURL): \(error)")
+        }
+        guard response.status == .ok else {
+            throw AgentError.replicationFailed("the master agent refused the snapshot: HTTP \(response.status.code)")
+        }
+        let client = try LoadingClient(paths: paths)
+        var scanner = SnapshotScanner()
+        do {
+            for try await chunk in response.body {
+                scanner.feed(chunk.readableBytesView)
+                try await threadPool.runIfActive { try client.write(chunk) }
+            }
+        } catch {
+            let status = try await threadPool.runIfActive { client.finish() }
+            throw AgentError.replicationFailed(
+                "seeding stopped after \(scanner.byteCount) bytes: \(status == 0 ? "\(error)" : ChildProcess.tail(of: client.stderrPath))")
+        }
+        scanner.finish()
+        let status = try await threadPool.runIfActive { client.finish() }
+        guard status == 0 else {
+            throw AgentError.commandFailed("mariadb (loading the snapshot)", status: status, detail: ChildProcess.tail(of: client.stderrPath))
+        }
+        guard scanner.isComplete, let gtid = scanner.gtidPosition else {
+            throw AgentError.replicationFailed("the snapshot from \(masterAgentURL) was cut short after \(scanner.byteCount) bytes")
+        }
+        logger.info("snapshot loaded", metadata: ["bytes": "\(scanner.byteCount)", "gtid": "\(gtid)"])
+        return gtid
+    }
+}
+
+/// A `mariadb` client reading SQL from a pipe.
+private final class LoadingClient: @unchecked Sendable {
+    let stderrPath: String
+    private let process: Process
+    private let input: FileHandle
+
+    init(paths: AgentPaths) throws {
+        stderrPath = "\(paths.logDirectory)/snapshot-load.err"
+        process = try ChildProcess.make(
+            "mariadb",
+            ["--defaults-extra-file=\(paths.clientOptions)", "--init-command=SET SESSION sql_log_bin = 0", "--binary-mode", "--batch"],
+            stderrPath: stderrPath)
+        let pipe = Pipe()
+        process.standardInput = pipe
+        input = pipe.fileHandleForWriting
+        try process.run()
+    }
+
+    /// Blocking: call on the thread pool.
+    func write(_ chunk: ByteBuffer) throws {
+        try input.write(contentsOf: Data(chunk.readableBytesView))
+    }
+
+    /// Closes the input and waits for the exit status. Blocking: call on the thread pool.
+    func finish() -> Int32 {
+        try? input.close()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The master's side of seeding: a consistent snapshot of every user database
+/// and account, streamed from `mariadb-dump` straight into the HTTP response.
+///
+/// `--single-transaction --master-data=2 --gtid` takes the snapshot and its GTID
+/// position together; the `mysql` schema is left out (each node keeps its own
+/// root account) and accounts travel as `CREATE USER IF NOT EXISTS` statements.
+struct SnapshotSource: Sendable {
+    let paths: AgentPaths
+    let threadPool: NIOThreadPool
+    let logger: Logger
+
+    static let arguments = [
+        "--single-transaction", "--master-data=2", "--gtid", "--all-databases", "--ignore-database=mysql",
+        "--system=users", "--insert-ignore", "--routines", "--events", "--hex-blob",
+    ]
+
+    /// Starts the dump and answers a response that streams it.
+    func response() throws -> Response {
+        let dump = try RunningDump(paths: paths)
+        let threadPool = threadPool
+        let logger = logger
+        let body = ResponseBody { writer in
+            var bytes = 0
+            do {
+                while let chunk = try await threadPool.runIfActive({ try dump.read() }) {
+                    bytes += chunk.readableBytes
+                    try await writer.write(chunk)
+                }
+                let status = try await threadPool.runIfActive { dump.wait() }
+                if status != 0 {
+                    logger.error("mariadb-dump failed", metadata: ["status": "\(status)", "detail": "\(ChildProcess.tail(of: dump.stderrPath))"])
+                }
+                try await writer.finish(nil)
+                logger.info("snapshot sent", metadata: ["bytes": "\(bytes)"])
+            } catch {
+                dump.stop()
+                logger.error("snapshot stream aborted: \(error)")
+                throw error
+            }
+        }
+        return Response(status: .ok, headers: [.contentType: "application/sql"], body: body)
+    }
+}
+
+/// A `mariadb-dump` process and the read end of its output.
+private final class RunningDump: @unchecked Sendable {
+    let stderrPath: String
+    private let process: Process
+    private let output: FileHandle
+
+    init(paths: AgentPaths) throws {
+        stderrPath = "\(paths.logDirectory)/snapshot-dump.err"
+        process = try ChildProcess.make(
+            "mariadb-dump", ["--defaults-extra-file=\(paths.clientOptions)"] + SnapshotSource.arguments, stderrPath: stderrPath)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        output = pipe.fileHandleForReading
+        try process.run()
+    }
+
+    /// The next chunk of output, or nil at the end. Blocking: call on the thread pool.
+    func read() throws -> ByteBuffer? {
+        guard let data = try output.read(upToCount: 256 * 1024), !data.isEmpty else { return nil }
+        return ByteBuffer(bytes: data)
+    }
+
+    /// Waits for the exit status. Blocking: call on the thread pool.
+    func wait() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+    }
+}

@@ -1,0 +1,23 @@
+/// The lifecycle of the MariaDB server an agent runs (PROTOCOL.md "Agent states").
+public enum AgentState: String, Sendable, Codable, CaseIterable {
+    /// The agent started and has not yet started its server.
+    case initializing = "INIT"
+    /// mariadbd is being started (or restarted after a crash).
+    case starting = "STARTING"
+    /// mariadbd is up and answering.
+    case running = "RUNNING"
+    /// mariadbd is being stopped.
+    case stopping = "STOPPING"
+    /// mariadbd is not running, on request.
+    case stopped = "STOPPED"
+}
+
+/// The replication role of a node.
+public enum NodeRole: String, Sendable, Codable, CaseIterable {
+    /// Not configured yet: no replication either way.
+    case none
+    /// Accepts writes; replicas follow it.
+    case master
+    /// A read-only replica of a master.
+    case slave
+}
