@@ -59,7 +59,7 @@ extension AgentNode {
             switch setup.startingPoint {
             case .snapshot:
                 let loader = SnapshotLoader(paths: paths, threadPool: threadPool, secret: configuration.secret, logger: logger)
-                gtid = try await loader.load(from: masterAgent)
+                gtid = try await database.restoringRootPassword { try await loader.load(from: masterAgent) }
             case .gtid(let position):
                 gtid = position
             case .binlogFile:

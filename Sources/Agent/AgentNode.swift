@@ -26,7 +26,7 @@ public final class AgentNode: Sendable {
         self.paths = AgentPaths(root: configuration.dataDirectory)
         self.threadPool = threadPool
         self.logger = logger
-        for directory in [paths.root, paths.runDirectory, paths.logDirectory, paths.uploads] {
+        for directory in [paths.root, paths.runDirectory, paths.logDirectory, paths.tmpDirectory, paths.uploads] {
             try FileSystem.createDirectory(directory)
         }
         let store = try AgentStateStore(path: paths.state)
@@ -55,7 +55,7 @@ public final class AgentNode: Sendable {
         logger.info("initializing a new data directory", metadata: ["datadir": "\(paths.dataDirectory)"])
         var arguments = [
             "--no-defaults", "--datadir=\(paths.dataDirectory)", "--auth-root-authentication-method=normal",
-            "--skip-test-db",
+            "--skip-test-db", "--tmpdir=\(paths.tmpDirectory)",
         ]
         if getuid() == 0 { arguments.append("--user=root") }
         try await ChildProcess.run("mariadb-install-db", arguments, stderrPath: "\(paths.logDirectory)/install-db.log")

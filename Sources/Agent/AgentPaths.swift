@@ -5,6 +5,8 @@
 /// DIR/data/             the datadir (mariadb-install-db)
 /// DIR/run/mysqld.sock   socket and pid file
 /// DIR/log/error.log     mariadbd's error log
+/// DIR/tmp/              mariadbd's tmpdir (never the shared /tmp: concurrent
+///                       mariadb-install-db runs collide there)
 /// DIR/client.cnf        0600 option file with the root password, for client tools
 /// DIR/agent-state.json  role and settings that survive restarts
 /// DIR/uploads/          streamed uploads, removed after use
@@ -22,6 +24,7 @@ struct AgentPaths: Sendable, Equatable {
     var socket: String { "\(runDirectory)/mysqld.sock" }
     var pidFile: String { "\(runDirectory)/mysqld.pid" }
     var logDirectory: String { "\(root)/log" }
+    var tmpDirectory: String { "\(root)/tmp" }
     var errorLog: String { "\(logDirectory)/error.log" }
     var clientOptions: String { "\(root)/client.cnf" }
     var pendingClientOptions: String { "\(root)/client.cnf.pending" }

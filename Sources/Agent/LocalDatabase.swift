@@ -66,9 +66,38 @@ struct LocalDatabase: Sendable {
         logger.info("secured root account of the new server", metadata: ["removed.accounts": "\(extra.count)"])
     }
 
-    private func connect(password: String) async throws -> MariaDBConnection {
+    /// Runs `body`, which loads accounts from elsewhere (a master's snapshot
+    /// carries the master's root password), then puts this node's root password
+    /// back, through a temporary local account that the snapshot cannot touch.
+    func restoringRootPassword<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard let rootPassword = credentials.password() else { throw AgentError.serverNotRunning }
+        let rescuePassword = RandomSecret.make(length: 32)
+        try await withUnloggedConnection { connection in
+            try await connection.execute("CREATE OR REPLACE USER 'conpaas_rescue'@'localhost' IDENTIFIED BY \(literal: rescuePassword)")
+            try await connection.execute("GRANT ALL PRIVILEGES ON *.* TO 'conpaas_rescue'@'localhost' WITH GRANT OPTION")
+        }
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await body())
+        } catch {
+            outcome = .failure(error)
+        }
+        let rescue = try await connect(password: rescuePassword, user: "conpaas_rescue")
+        do {
+            try await rescue.execute("SET SESSION sql_log_bin = 0")
+            try await rescue.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY \(literal: rootPassword)")
+            try await rescue.execute("DROP USER 'conpaas_rescue'@'localhost'")
+            await rescue.close()
+        } catch {
+            await rescue.close()
+            throw error
+        }
+        return try outcome.get()
+    }
+
+    private func connect(password: String, user: String = "root") async throws -> MariaDBConnection {
         try await MariaDBConnection.connect(
-            MariaDBConfiguration(endpoint: .unixSocket(path: paths.socket), user: "root", password: password),
+            MariaDBConfiguration(endpoint: .unixSocket(path: paths.socket), user: user, password: password),
             threadPool: threadPool
         )
     }

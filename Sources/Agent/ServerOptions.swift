@@ -39,6 +39,7 @@ struct ServerOptions: Sendable, Equatable {
             ("socket", paths.socket),
             ("pid_file", paths.pidFile),
             ("log_error", paths.errorLog),
+            ("tmpdir", paths.tmpDirectory),
             ("bind_address", bindAddress),
             ("port", String(port)),
             ("server_id", String(serverID)),
