@@ -51,9 +51,15 @@ extension AgentNode {
             throw AgentError.invalidInput("a node cannot replicate from itself (\(setup.masterHost):\(setup.masterPort))")
         }
         let masterAgent = "http://\(hostForURL(setup.masterHost)):\(setup.masterAgentPort)"
+        let clock = ContinuousClock()
+        let started = clock.now
+        func progress(_ step: String) {
+            logger.info("replica set-up: \(step)", metadata: ["elapsed": "\(clock.now - started)"])
+        }
         try await change {
             let account = try await replicationAccount(for: setup, masterAgent: masterAgent)
             try await checkLogin(to: setup, account: account)
+            progress("master reachable, account ready")
             try await replication.resetForNewMaster()
             var gtid: String?
             switch setup.startingPoint {
@@ -65,6 +71,7 @@ extension AgentNode {
             case .binlogFile:
                 gtid = nil
             }
+            progress("starting point \(gtid.map { "GTID \($0)" } ?? "binlog file position")")
             try await replication.startReplica(setup, user: account.user, password: account.password, gtid: gtid)
             try store.update { state in
                 state.role = .slave
@@ -73,7 +80,7 @@ extension AgentNode {
             }
             try await waitUntilReplicating()
         }
-        logger.info("this node is now a replica", metadata: ["master": "\(setup.masterHost):\(setup.masterPort)"])
+        progress("replicating from \(setup.masterHost):\(setup.masterPort)")
     }
 
     private func replicationAccount(for setup: ReplicaSetup, masterAgent: String) async throws -> (user: String, password: String) {
@@ -115,7 +122,7 @@ extension AgentNode {
             if let last, !last.lastSQLError.isEmpty {
                 throw AgentError.replicationFailed("replication stopped: \(last.lastSQLError)")
             }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(25))
         }
         let reason = [last?.lastIOError, last?.lastSQLError].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "; ")
         throw AgentError.replicationFailed("replication did not start within \(timeout)\(reason.isEmpty ? "" : ": \(reason)")")
