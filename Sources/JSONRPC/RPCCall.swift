@@ -82,7 +82,7 @@ extension RPCCall {
     static func upload(fields: [String: String], files: [String: UploadedFile]) throws(RPCEnvelopeError) -> RPCCall {
         guard let method = fields["method"], !method.isEmpty else { throw .missingMethod(id: .null) }
         var params = fields.mapValues(JSONValue.string)
-        params["method"] = nil
+        params.removeValue(forKey: "method")
         return RPCCall(
             method: method, params: RPCParams(params, files: files), id: .null,
             isNotification: false, dialect: .conpaas, callableKinds: [.upload]
@@ -118,7 +118,7 @@ extension RPCCall {
         }
         return RPCCall(
             method: method, params: RPCParams(params), id: id,
-            isNotification: idValue == nil, dialect: .jsonRPC2, callableKinds: [.get, .post]
+            isNotification: !envelope.keys.contains("id"), dialect: .jsonRPC2, callableKinds: [.get, .post]
         )
     }
 }

@@ -17,6 +17,10 @@ public struct RPCClient: Sendable {
     static let maxResponseBytes = 64 << 20
 
     /// A client for `baseURL` that sends `Authorization: Bearer <token>` when a token is given.
+    ///
+    /// `timeout` bounds each call from start to the whole answer. An `HTTPClient` that retries
+    /// connection establishment (AsyncHTTPClient's default) reports a refused connection only
+    /// when the timeout has passed.
     public init(baseURL: String, token: String? = nil, httpClient: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.token = token

@@ -87,7 +87,9 @@ struct RPCEndpoint: Sendable {
         do {
             let call = try RPCCall.jsonRPC2(request: request)
             let outcome = await dispatcher.run(call)
-            return call.isNotification ? nil : RPCReply.jsonRPC2(outcome, id: call.id)
+            // `.none`, not `nil`: JSONValue is itself ExpressibleByNilLiteral.
+            guard !call.isNotification else { return .none }
+            return RPCReply.jsonRPC2(outcome, id: call.id)
         } catch {
             return RPCReply.jsonRPC2Error(error.error, id: error.id)
         }

@@ -16,7 +16,7 @@ struct RPCReply: Sendable {
     }
 
     /// 204 with no body: nothing to answer.
-    static let noContent = RPCReply(status: .noContent, body: nil)
+    static let noContent = RPCReply(status: .noContent, body: .none)
 
     /// `{"error": message, "id": id}` with a transport-level status.
     static func conpaasError(_ status: HTTPResponse.Status, _ message: String, id: JSONValue = .null) -> RPCReply {
