@@ -1,5 +1,5 @@
 import Foundation
-import MultipartKit
+import NIOCore
 
 /// Why a `multipart/form-data` body was refused; `reply` is what the caller gets.
 struct MultipartFormError: Error {
@@ -34,7 +34,7 @@ final class MultipartFormReceiver {
         case skipped
     }
 
-    private let parser: MultipartParser
+    private var parser: MultipartStreamParser
     private let directory: String
     private let maxFileBytes: Int64
     private let maxFieldBytes: Int
@@ -42,8 +42,8 @@ final class MultipartFormReceiver {
     private(set) var fields: [String: String] = [:]
     private(set) var files: [String: UploadedFile] = [:]
     private var writtenPaths: [String] = []
-    private var headers: [String: String] = [:]
     private var part: Part?
+    private var sawEnd = false
     private var fileBytes: Int64 = 0
     private var fieldBytes = 0
     private var failure: MultipartFormError?
@@ -55,38 +55,28 @@ final class MultipartFormReceiver {
         } catch {
             throw .storage("cannot create the upload directory")
         }
-        self.parser = MultipartParser(boundary: boundary)
+        self.parser = MultipartStreamParser(boundary: boundary)
         self.directory = directory
         self.maxFileBytes = maxFileBytes
         self.maxFieldBytes = maxFieldBytes
-        parser.onHeader = { [unowned self] name, value in
-            if failure == nil { headers[name.lowercased()] = value }
-        }
-        parser.onBody = { [unowned self] body in
-            if failure == nil { receive(body) }
-        }
-        parser.onPartComplete = { [unowned self] in
-            if failure == nil { completePart() }
-        }
     }
 
     /// Feeds the next chunk of the body.
     func consume(_ chunk: ByteBuffer) throws(MultipartFormError) {
         if let failure { throw failure }
         do {
-            try parser.execute(chunk)
+            for event in try parser.parse(chunk.readableBytesView) where failure == nil {
+                handle(event)
+            }
         } catch {
-            failure = .malformed
+            fail(.malformed)
         }
-        if let failure {
-            abandonPart()
-            throw failure
-        }
+        if let failure { throw failure }
     }
 
-    /// Checks that the body ended after a complete part.
+    /// Checks that the body ended with its closing boundary.
     func finish() throws(MultipartFormError) {
-        guard part == nil, headers.isEmpty, !fields.isEmpty || !files.isEmpty else {
+        guard sawEnd else {
             abandonPart()
             throw .malformed
         }
@@ -101,30 +91,37 @@ final class MultipartFormReceiver {
         writtenPaths = []
     }
 
-    private func receive(_ body: ByteBuffer) {
-        if part == nil { part = beginPart() }
+    private func handle(_ event: MultipartEvent) {
+        switch event {
+        case .partStart(let headers): part = beginPart(headers: headers)
+        case .body(let bytes): receive(bytes)
+        case .partEnd: completePart()
+        case .end: sawEnd = true
+        }
+    }
+
+    private func receive(_ body: ArraySlice<UInt8>) {
         switch part {
         case .field(let name, var bytes)?:
-            fieldBytes += body.readableBytes
+            fieldBytes += body.count
             guard fieldBytes <= maxFieldBytes else { return fail(.fieldsTooLarge(limit: maxFieldBytes)) }
-            bytes.append(contentsOf: body.readableBytesView)
+            bytes.append(contentsOf: body)
             part = .field(name: name, bytes: bytes)
         case .file(let field, let filename, let path, let handle, let size)?:
-            fileBytes += Int64(body.readableBytes)
+            fileBytes += Int64(body.count)
             guard fileBytes <= maxFileBytes else { return fail(.fileTooLarge(field: field, limit: maxFileBytes)) }
             do {
-                try handle.write(contentsOf: Data(body.readableBytesView))
+                try handle.write(contentsOf: body)
             } catch {
                 return fail(.storage("write failed"))
             }
-            part = .file(field: field, filename: filename, path: path, handle: handle, size: size + Int64(body.readableBytes))
+            part = .file(field: field, filename: filename, path: path, handle: handle, size: size + Int64(body.count))
         case .skipped?, nil:
             break
         }
     }
 
     private func completePart() {
-        if part == nil { part = beginPart() }
         switch part {
         case .field(let name, let bytes)?:
             fields[name] = String(decoding: bytes, as: UTF8.self)
@@ -135,11 +132,10 @@ final class MultipartFormReceiver {
             break
         }
         part = nil
-        headers = [:]
     }
 
-    /// Starts the part the collected headers describe; a part without a name is skipped.
-    private func beginPart() -> Part {
+    /// Starts the part `headers` describe; a part without a name is skipped.
+    private func beginPart(headers: [String: String]) -> Part {
         let disposition = HeaderValue(headers["content-disposition"] ?? "")
         guard disposition.value == "form-data", let name = disposition.parameters["name"] else { return .skipped }
         guard disposition.parameters.keys.contains("filename") else { return .field(name: name, bytes: []) }

@@ -97,8 +97,8 @@ struct RPCEndpoint: Sendable {
 
     /// Streams an UPLOAD to disk, runs the method, then deletes the files whatever happened.
     private func upload(_ body: RequestBody, boundary: String) async -> RPCReply {
-        guard !boundary.isEmpty else {
-            return .conpaasError(.badRequest, "Invalid request: multipart/form-data without a boundary")
+        guard (1...200).contains(boundary.utf8.count) else {
+            return .conpaasError(.badRequest, "Invalid request: multipart/form-data without a usable boundary")
         }
         let receiver: MultipartFormReceiver
         do {

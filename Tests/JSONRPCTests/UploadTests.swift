@@ -98,7 +98,7 @@ struct UploadTests {
         ("send_mysqldump", "B", "--B", 400, "Invalid request: malformed multipart/form-data body"),
         ("", "B", "--B--\r\n", 400, "Did not specify method"),
         ("echo", "B", "--B--\r\n", 404, "method not found"),
-        ("send_mysqldump", "", "--B--\r\n", 400, "Invalid request: multipart/form-data without a boundary"),
+        ("send_mysqldump", "", "--B--\r\n", 400, "Invalid request: multipart/form-data without a usable boundary"),
     ] as [(String, String, String, UInt, String)])
     func badUploads(method: String, boundary: String, ending: String, status: UInt, message: String) async throws {
         let directory = temporaryDirectory()
@@ -113,5 +113,21 @@ struct UploadTests {
             #expect(response.json == ["error": .string(message), "id": nil])
         }
         #expect(files(in: directory).isEmpty)
+    }
+}
+
+@Suite("UPLOAD hostile input")
+struct UploadHostileInputTests {
+    @Test("non-ASCII bytes in a part header name are a 400, not a crash")
+    func nonASCIIHeaderName() async throws {
+        let directory = temporaryDirectory()
+        try await withLiveServer(testMethods(), configuration: .init(uploadDirectory: directory)) { base in
+            let body = "--B\r\nN\u{e9}me: x\r\n\r\nbody\r\n--B--\r\n"
+            let response = try await rawRequest(
+                base, method: "POST", headers: [("Content-Type", "multipart/form-data; boundary=B")], body: body
+            )
+            #expect(response.status == 400)
+            #expect(response.json == ["error": "Invalid request: malformed multipart/form-data body", "id": nil])
+        }
     }
 }
