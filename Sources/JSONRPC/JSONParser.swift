@@ -18,9 +18,7 @@ struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
 
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-    }
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Reads one value that must span the whole input, apart from white space.
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {

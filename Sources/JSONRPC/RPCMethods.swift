@@ -1,3 +1,5 @@
+import Logging
+
 /// How a method is called on the wire (PROTOCOL.md "Requests").
 public enum RPCMethodKind: String, Sendable, CaseIterable {
     /// `GET /?method=NAME&params=<url-encoded JSON>&id=1`.
@@ -44,22 +46,38 @@ public struct RPCMethods: Sendable {
     }
 }
 
-/// Limits and behaviour of the JSON-RPC endpoint.
-public struct RPCServerConfiguration: Sendable {
-    /// Where UPLOAD files are streamed; created if missing.
-    public var uploadDirectory: String
-    /// The most bytes of files one UPLOAD request may carry (default 1 GiB).
-    ///
-    /// A larger upload is refused while it streams: the partial file is
-    /// removed and the handler is not called.
-    public var maxUploadBytes: Int64
-    /// The largest JSON body a POST may have (default 4 MiB); also bounds the text fields of an UPLOAD.
-    public var maxJSONBodyBytes: Int
+/// What running a call came to.
+enum RPCOutcome: Sendable, Equatable {
+    /// The handler returned this `result`.
+    case result(JSONValue)
+    /// The handler threw; the error the caller sees.
+    case failure(RPCError)
+    /// No method of that name for that kind of call.
+    case methodNotFound
+}
 
-    /// A configuration; the limits default to 1 GiB of upload and 4 MiB of JSON.
-    public init(uploadDirectory: String, maxUploadBytes: Int64 = 1 << 30, maxJSONBodyBytes: Int = 4 << 20) {
-        self.uploadDirectory = uploadDirectory
-        self.maxUploadBytes = maxUploadBytes
-        self.maxJSONBodyBytes = maxJSONBodyBytes
+/// Runs calls against a method table, logging each one without its params.
+struct RPCDispatcher: Sendable {
+    let methods: RPCMethods
+    let logger: Logger
+
+    /// Runs `call`; never throws: a handler's non-`RPCError` failure is logged and becomes "Unknown error.".
+    func run(_ call: RPCCall) async -> RPCOutcome {
+        var logger = logger
+        logger[metadataKey: "rpc.method"] = .string(call.method)
+        guard let entry = methods.entry(named: call.method, callableAs: call.callableKinds) else {
+            logger.debug("RPC call to an unknown method or with the wrong kind")
+            return .methodNotFound
+        }
+        logger.debug("RPC call", metadata: ["rpc.kind": .string(entry.kind.rawValue)])
+        do {
+            return .result(try await entry.handler(call.params))
+        } catch let error as RPCError {
+            logger.debug("RPC call refused", metadata: ["rpc.error": .string(error.message)])
+            return .failure(error)
+        } catch {
+            logger.error("RPC handler failed", metadata: ["rpc.error": .string(String(describing: error))])
+            return .failure(.unknown)
+        }
     }
 }

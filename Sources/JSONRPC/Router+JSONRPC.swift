@@ -16,6 +16,26 @@ extension Router {
     }
 }
 
+/// Limits and behaviour of the JSON-RPC endpoint.
+public struct RPCServerConfiguration: Sendable {
+    /// Where UPLOAD files are streamed; created if missing.
+    public var uploadDirectory: String
+    /// The most bytes of files one UPLOAD request may carry (default 1 GiB).
+    ///
+    /// A larger upload is refused while it streams: the partial file is
+    /// removed and the handler is not called.
+    public var maxUploadBytes: Int64
+    /// The largest JSON body a POST may have (default 4 MiB); also bounds the text fields of an UPLOAD.
+    public var maxJSONBodyBytes: Int
+
+    /// A configuration; the limits default to 1 GiB of upload and 4 MiB of JSON.
+    public init(uploadDirectory: String, maxUploadBytes: Int64 = 1 << 30, maxJSONBodyBytes: Int = 4 << 20) {
+        self.uploadDirectory = uploadDirectory
+        self.maxUploadBytes = maxUploadBytes
+        self.maxJSONBodyBytes = maxJSONBodyBytes
+    }
+}
+
 /// Gives JSON bodies to the router's own "not found" answers.
 ///
 /// It acts only when the router found no route (Hummingbird's bodiless 404
