@@ -141,4 +141,21 @@ struct ConPaaSServerTests {
             #expect(response.json == ["error": "Invalid request: body larger than 64 bytes", "id": nil])
         }
     }
+
+    @Test("deep nesting is answered up to the limit and refused beyond it")
+    func deepNesting() async throws {
+        try await withLiveServer(testMethods()) { base in
+            let nested = { (depth: Int) in String(repeating: "[", count: depth) + String(repeating: "]", count: depth) }
+            let deep = try await rawRequest(
+                base, method: "POST", headers: json, body: #"{"method":"echo","params":{"x":"# + nested(509) + "}}"
+            )
+            #expect(deep.status == 200)
+            #expect(deep.body.contains(nested(509)))
+            let tooDeep = try await rawRequest(
+                base, method: "POST", headers: json, body: #"{"method":"echo","params":{"x":"# + nested(100_000) + "}}"
+            )
+            #expect(tooDeep.status == 400)
+            #expect(tooDeep.json["error"]?.stringValue?.hasPrefix("Parse error: nesting deeper than 512") == true)
+        }
+    }
 }
