@@ -1,0 +1,84 @@
+import Foundation
+import JSONRPC
+import Testing
+
+@Suite("JSONValue")
+struct JSONValueTests {
+    @Test("literals build the matching cases")
+    func literals() {
+        let value: JSONValue = ["s": "text", "i": 7, "d": 2.5, "b": true, "n": nil, "a": [1, "two"]]
+        #expect(value == .object([
+            "s": .string("text"), "i": .int(7), "d": .double(2.5), "b": .bool(true), "n": .null,
+            "a": .array([.int(1), .string("two")]),
+        ]))
+    }
+
+    @Test("accessors read only their own case; intValue also takes integral doubles")
+    func accessors() {
+        let value: JSONValue = ["name": "db1", "port": 3306, "ratio": 2.0, "half": 0.5, "up": false]
+        #expect(value["name"]?.stringValue == "db1")
+        #expect(value["port"]?.intValue == 3306)
+        #expect(value["ratio"]?.intValue == 2)
+        #expect(value["half"]?.intValue == nil)
+        #expect(value["up"]?.boolValue == false)
+        #expect(value["port"]?.stringValue == nil)
+        #expect(value["missing"] == nil)
+        #expect(JSONValue.string("x")["key"] == nil)
+        #expect(JSONValue.array([1]).arrayValue == [1])
+        #expect(value.objectValue?.count == 5)
+    }
+
+    @Test("description is compact JSON with sorted keys")
+    func description() {
+        let value: JSONValue = ["z": 1, "a": [true, nil, 1.5], "m": ["y": "q\"uote\\", "b": "line\nbreak\u{01}"]]
+        #expect(value.description == #"{"a":[true,null,1.5],"m":{"b":"line\nbreak\u0001","y":"q\"uote\\"},"z":1}"#)
+        #expect(JSONValue.double(1.0).description == "1.0")
+        #expect(JSONValue.double(.infinity).description == "null")
+    }
+
+    @Test("text round trips keep ints, doubles and unicode apart", arguments: [
+        #"{"id":"1","count":3,"ratio":1.0,"big":1e300,"neg":-0.25,"list":[],"obj":{}}"#,
+        #"["héllo ☃ 😀",null,false,-9223372036854775808]"#,
+        #""just a string""#,
+    ])
+    func textRoundTrip(text: String) throws {
+        let value = try JSONValue(parsing: text)
+        #expect(try JSONValue(parsing: value.description) == value)
+    }
+
+    @Test("parsing distinguishes 1 from 1.0 and decodes escapes")
+    func parsingNumbersAndEscapes() throws {
+        #expect(try JSONValue(parsing: "[1, 1.0, 1e2, 99999999999999999999]") == [1, 1.0, 100.0, 1e20])
+        #expect(try JSONValue(parsing: #""\u00e9\ud83d\ude00\/\t""#) == "é😀/\t")
+    }
+
+    @Test("malformed text is refused with a reason", arguments: [
+        "", "{", #"{"a" 1}"#, "[1,]", "01", "1.", "tru", #""\x""#, #""\ud800""#, "1 2", "nan", "[" + String(repeating: "[", count: 600),
+    ])
+    func malformed(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
+    }
+
+    struct Node: Codable, Equatable {
+        let id: Int
+        let ip: String
+        let isMaster: Bool
+        let lag: Double?
+    }
+
+    @Test("Codable bridges: init(encoding:) and decode(_:)")
+    func codable() throws {
+        let node = Node(id: 4, ip: "127.0.1.2", isMaster: true, lag: 0.5)
+        let value = try JSONValue(encoding: node)
+        #expect(value == ["id": 4, "ip": "127.0.1.2", "isMaster": true, "lag": 0.5])
+        #expect(try value.decode(Node.self) == node)
+        #expect(throws: DecodingError.self) { try JSONValue.string("no").decode(Node.self) }
+    }
+
+    @Test("JSONEncoder and JSONDecoder carry JSONValue unchanged")
+    func foundationCoders() throws {
+        let value: JSONValue = ["a": [1, 2.5, "x", nil, true], "b": ["c": -3]]
+        let data = try JSONEncoder().encode(value)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: data) == value)
+    }
+}

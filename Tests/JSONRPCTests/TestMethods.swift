@@ -1,0 +1,88 @@
+import Foundation
+import JSONRPC
+import Logging
+import Synchronization
+
+/// An error that is not an `RPCError`, carrying text that must never reach the caller.
+struct DatabaseExploded: Error, CustomStringConvertible {
+    var description: String { "connection to 10.0.0.1 lost, password=hunter2" }
+}
+
+/// What the upload handler saw, so tests can check it after the call.
+struct SeenUpload: Sendable {
+    let file: UploadedFile
+    let content: String
+    let params: [String: JSONValue]
+}
+
+/// Remembers the upload handler's calls.
+final class UploadRecorder: Sendable {
+    private let seen = Mutex<[SeenUpload]>([])
+
+    var uploads: [SeenUpload] { seen.withLock { $0 } }
+
+    func record(_ upload: SeenUpload) { seen.withLock { $0.append(upload) } }
+}
+
+/// The method table the server tests run against.
+func testMethods(uploads: UploadRecorder = UploadRecorder()) -> RPCMethods {
+    var methods = RPCMethods()
+    methods.register("echo", kind: .post) { params in .object(params.values) }
+    methods.register("list_nodes", kind: .get) { params in
+        ["masters": [1], "slaves": [2, 3], "params": .object(params.values)]
+    }
+    methods.register("add", kind: .post) { params in
+        try params.expectOnly(["a", "b"])
+        return .int(try params.int("a") + params.int("b"))
+    }
+    methods.register("refuse", kind: .post) { _ in throw RPCError.wrongState }
+    methods.register("explode", kind: .post) { _ in throw DatabaseExploded() }
+    methods.register("send_mysqldump", kind: .upload) { params in
+        let file = try params.file("mysqldump")
+        let content = try String(contentsOfFile: file.path, encoding: .utf8)
+        uploads.record(SeenUpload(file: file, content: content, params: params.values))
+        return ["size": .int(Int(file.size)), "node": params.values["serviceNodeId"] ?? .null]
+    }
+    methods.register("reject_dump", kind: .upload) { params in
+        let file = try params.file("mysqldump")
+        uploads.record(SeenUpload(file: file, content: "", params: params.values))
+        throw RPCError.failed("dump rejected")
+    }
+    return methods
+}
+
+/// Keeps every log event, for checking what the server logs.
+final class LogRecorder: Sendable {
+    struct Entry: Sendable {
+        let level: Logger.Level
+        let message: String
+        let metadata: Logger.Metadata
+    }
+
+    private let entries = Mutex<[Entry]>([])
+
+    var all: [Entry] { entries.withLock { $0 } }
+
+    /// A logger at trace level that writes here.
+    var logger: Logger {
+        Logger(label: "jsonrpc-test") { _ in RecordingLogHandler(recorder: self) }
+    }
+
+    fileprivate func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
+}
+
+private struct RecordingLogHandler: LogHandler {
+    let recorder: LogRecorder
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        recorder.append(.init(level: event.level, message: event.message.description, metadata: merged))
+    }
+}
