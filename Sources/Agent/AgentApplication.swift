@@ -37,7 +37,7 @@ public func buildAgentApplication(
     var services: [any Service] = [ThreadPoolService(threadPool: threadPool), node.supervisor]
     if let managerURL = configuration.managerURL {
         services.append(ManagerReporter(
-            node: node, client: RPCClient(baseURL: managerURL, token: configuration.secret, timeout: .seconds(10)),
+            node: node, client: RPCClient(baseURL: managerURL, token: configuration.secret, httpClient: PeerHTTPClient.shared, timeout: .seconds(10)),
             interval: configuration.registerInterval, logger: logger))
     }
     return Application(

@@ -85,7 +85,7 @@ extension AgentNode {
 
     private func replicationAccount(for setup: ReplicaSetup, masterAgent: String) async throws -> (user: String, password: String) {
         if let credentials = setup.credentials { return credentials }
-        let client = RPCClient(baseURL: masterAgent, token: configuration.secret, timeout: .seconds(20))
+        let client = RPCClient(baseURL: masterAgent, token: configuration.secret, httpClient: PeerHTTPClient.shared, timeout: .seconds(20))
         do {
             let answer = try await client.call("create_replication_user", params: ["replica_host": .string(configuration.address)])
             guard let user = answer["user"]?.stringValue, let password = answer["password"]?.stringValue else {

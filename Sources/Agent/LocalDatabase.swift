@@ -11,6 +11,7 @@ struct LocalDatabase: Sendable {
     private var credentials: RootCredentials { RootCredentials(paths: paths) }
 
     /// Runs `body` on a fresh root connection, closed afterwards.
+    @discardableResult
     func withConnection<T: Sendable>(_ body: (MariaDBConnection) async throws -> T) async throws -> T {
         guard let password = credentials.password() else { throw AgentError.serverNotRunning }
         let connection = try await connect(password: password)
@@ -26,6 +27,7 @@ struct LocalDatabase: Sendable {
 
     /// Like ``withConnection(_:)`` with `sql_log_bin = 0`, for changes that must
     /// not enter this node's binlog (local set-up, work on a replica).
+    @discardableResult
     func withUnloggedConnection<T: Sendable>(_ body: (MariaDBConnection) async throws -> T) async throws -> T {
         try await withConnection { connection in
             try await connection.execute("SET SESSION sql_log_bin = 0")

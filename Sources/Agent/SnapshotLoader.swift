@@ -19,7 +19,7 @@ struct SnapshotLoader: Sendable {
         request.headers.add(name: "Authorization", value: "Bearer \(secret)")
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            response = try await PeerHTTPClient.shared.execute(request, timeout: .seconds(30))
         } catch {
             throw AgentError.replicationFailed("cannot fetch a snapshot from the master agent at \(masterAgentURL): \(error)")
         }

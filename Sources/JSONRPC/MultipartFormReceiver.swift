@@ -27,7 +27,8 @@ struct MultipartFormError: Error {
 /// Limits are checked as bytes arrive; on the first failure the partial file
 /// is deleted and later chunks are ignored. `removeFiles()` deletes every file
 /// this receiver wrote. Not thread-safe: one request, one task.
-final class MultipartFormReceiver {
+/// Used by one request at a time, chunk after chunk (on the thread pool), hence `@unchecked Sendable`.
+final class MultipartFormReceiver: @unchecked Sendable {
     private enum Part {
         case field(name: String, bytes: [UInt8])
         case file(field: String, filename: String?, path: String, handle: FileHandle, size: Int64)

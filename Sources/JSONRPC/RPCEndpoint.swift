@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOPosix
 
 /// The ConPaaS JSON-RPC rules of PROTOCOL.md for `GET /` and `POST /`.
 ///
@@ -111,7 +112,10 @@ struct RPCEndpoint: Sendable {
         }
         defer { receiver.removeFiles() }
         do {
-            for try await chunk in body { try receiver.consume(chunk) }
+            // File writes block: they run on NIO's thread pool, one chunk at a time.
+            for try await chunk in body {
+                try await NIOThreadPool.singleton.runIfActive { try receiver.consume(chunk) }
+            }
             try receiver.finish()
         } catch let error as MultipartFormError {
             return error.reply
