@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "conpaassql-agent", targets: ["conpaassql-agent"]),
+        .executable(name: "conpaassql-manager", targets: ["conpaassql-manager"]),
+        .executable(name: "onesim", targets: ["onesim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -18,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Model and protocols only: no NIO, no C, no HTTP.
@@ -68,6 +71,68 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The embedded cloud: a VM is a directory, a loopback address and a process tree.
+        .target(
+            name: "LocalCloud",
+            dependencies: [
+                "ConPaaSCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // xmlrpc-c's client with the curl transport, from Debian's libxmlrpc-core-c3-dev.
+        .systemLibrary(name: "CXMLRPC", providers: [.apt(["libxmlrpc-core-c3-dev", "libcurl4-openssl-dev"])]),
+        .target(
+            name: "OpenNebula",
+            dependencies: [
+                "ConPaaSCore", "CXMLRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OpenNebulaSimulator",
+            dependencies: [
+                "ConPaaSCore", "LocalCloud",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "Manager",
+            dependencies: [
+                "ConPaaSCore", "JSONRPC", "LocalCloud", "OpenNebula",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "conpaassql-manager",
+            dependencies: [
+                "Manager",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "onesim",
+            dependencies: [
+                "OpenNebulaSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [
@@ -82,6 +147,25 @@ let package = Package(
             name: "AgentTests",
             dependencies: [
                 "Agent", "JSONRPC", "MariaDB",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LocalCloudTests",
+            dependencies: ["LocalCloud", "ConPaaSCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OpenNebulaTests",
+            dependencies: ["OpenNebula", "OpenNebulaSimulator", "ConPaaSCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ManagerTests",
+            dependencies: [
+                "Manager", "JSONRPC", "MariaDB", "ConPaaSCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,0 +1,1 @@
+print("conpaassql-manager: not built yet")

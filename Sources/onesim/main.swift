@@ -1,0 +1,1 @@
+print("onesim: not built yet")
