@@ -107,7 +107,7 @@ let package = Package(
         .target(
             name: "Manager",
             dependencies: [
-                "ConPaaSCore", "JSONRPC", "LocalCloud", "OpenNebula",
+                "ConPaaSCore", "JSONRPC",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "conpaassql-manager",
             dependencies: [
-                "Manager",
+                "Manager", "ConPaaSCore", "LocalCloud", "OpenNebula",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
