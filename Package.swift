@@ -167,6 +167,7 @@ let package = Package(
             dependencies: [
                 "Manager", "JSONRPC", "MariaDB", "ConPaaSCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -5,10 +5,14 @@ import JSONRPC
 
 /// How the worker records progress: the node and its job's tasks change together.
 extension ManagerStore {
-    /// Marks the node's current stage done and starts `next` (nil: the node is finished).
-    func completeStage(_ nodeID: String, next: Stage?, state: NodeState, _ change: @escaping @Sendable (inout NodeRecord) -> Void = { _ in }) async throws {
-        try await database.write { db in
-            guard var node = try NodeRecord.fetchOne(db, key: nodeID), let stage = node.stage, let job = node.jobID else { return }
+    /// Marks `step`'s stage done and starts `next` (nil: the node is finished).
+    /// Answers false, changing nothing, when the node has moved on meanwhile
+    /// (another job took it over while the step's operation ran).
+    @discardableResult
+    func completeStage(_ step: NodeRecord, next: Stage?, state: NodeState, _ change: @escaping @Sendable (inout NodeRecord) -> Void = { _ in }) async throws -> Bool {
+        let nodeID = step.id
+        return try await database.write { db in
+            guard var node = try Self.current(step, db), let stage = node.stage, let job = node.jobID else { return false }
             try Self.setTask(db, job: job, node: nodeID, stage: stage, state: .done)
             node.stage = next
             node.state = state
@@ -16,13 +20,15 @@ extension ManagerStore {
             change(&node)
             try node.update(db)
             if let next { try Self.setTask(db, job: job, node: nodeID, stage: next, state: .running) }
+            return true
         }
     }
 
-    /// Marks the node's current stage running (its first operation started).
-    func startStage(_ nodeID: String, _ change: @escaping @Sendable (inout NodeRecord) -> Void = { _ in }) async throws {
+    /// Marks `step`'s stage running (its first operation started).
+    func startStage(_ step: NodeRecord, _ change: @escaping @Sendable (inout NodeRecord) -> Void = { _ in }) async throws {
+        let nodeID = step.id
         try await database.write { db in
-            guard var node = try NodeRecord.fetchOne(db, key: nodeID), let stage = node.stage, let job = node.jobID else { return }
+            guard var node = try Self.current(step, db), let stage = node.stage, let job = node.jobID else { return }
             change(&node)
             try node.update(db)
             try Self.setTask(db, job: job, node: nodeID, stage: stage, state: .running, attempts: node.attempts + 1)
@@ -30,9 +36,10 @@ extension ManagerStore {
     }
 
     /// Sends the node back to CREATE (its VM was destroyed) after `reason`.
-    func restartProvisioning(_ nodeID: String, reason: String) async throws {
+    func restartProvisioning(_ step: NodeRecord, reason: String) async throws {
+        let nodeID = step.id
         try await database.write { db in
-            guard var node = try NodeRecord.fetchOne(db, key: nodeID), let stage = node.stage, let job = node.jobID else { return }
+            guard var node = try Self.current(step, db), let stage = node.stage, let job = node.jobID else { return }
             try Self.setTask(db, job: job, node: nodeID, stage: stage, state: .pending, message: "retrying: \(reason)")
             node.attempts += 1
             node.stage = .create
@@ -53,9 +60,10 @@ extension ManagerStore {
     }
 
     /// Gives up on the node: FAILED with `reason`, the rest of its plan skipped.
-    func failNode(_ nodeID: String, reason: String) async throws {
+    func failNode(_ step: NodeRecord, reason: String) async throws {
+        let nodeID = step.id
         try await database.write { db in
-            guard var node = try NodeRecord.fetchOne(db, key: nodeID) else { return }
+            guard var node = try Self.current(step, db) else { return }
             if let stage = node.stage, let job = node.jobID {
                 try Self.setTask(db, job: job, node: nodeID, stage: stage, state: .failed, message: reason)
                 try TaskRecord.filter(Column("jobID") == job && Column("nodeID") == nodeID && Column("state") == TaskState.pending.rawValue)
@@ -100,6 +108,12 @@ extension ManagerStore {
             if agentState == "FAILED" { node.reason = error ?? "the agent reported a failure" }
         }
         guard updated != nil else { throw RPCError.invalidArgument("state", detail: "unknown node \(nodeID)") }
+    }
+
+    /// The stored node, if it is still in `step`'s job and stage.
+    private static func current(_ step: NodeRecord, _ db: Database) throws -> NodeRecord? {
+        guard let node = try NodeRecord.fetchOne(db, key: step.id), node.jobID == step.jobID, node.stage == step.stage else { return nil }
+        return node
     }
 
     private static func setTask(_ db: Database, job: Int64, node: String, stage: Stage, state: TaskState, message: String? = nil, attempts: Int? = nil) throws {

@@ -16,9 +16,9 @@ extension ProvisioningWorker {
                 try await createVM(for: node)
             case .adopt(let vm):
                 logger.info("found the node's VM after a restart", metadata: ["vm.id": "\(vm.id)"])
-                try await store.completeStage(node.id, next: .confirm, state: .pending) { $0.vmID = vm.id; $0.address = vm.address }
+                try await store.completeStage(node, next: .confirm, state: .pending) { $0.vmID = vm.id; $0.address = vm.address }
             case .advance(let next, let state):
-                try await store.completeStage(node.id, next: next, state: state)
+                try await store.completeStage(node, next: next, state: state)
                 logger.info("stage done", metadata: ["stage": "\(node.stage?.rawValue ?? "-")", "next": "\(next?.rawValue ?? "finished")"])
                 wake()
             case .probeAgent:
@@ -37,11 +37,11 @@ extension ProvisioningWorker {
             case .retry(let reason):
                 logger.warning("retrying the node: \(reason)")
                 try await destroyVM(of: node)
-                try await store.restartProvisioning(node.id, reason: reason)
+                try await store.restartProvisioning(node, reason: reason)
             case .fail(let reason):
                 logger.error("node failed: \(reason)")
                 try await destroyVM(of: node)
-                try await store.failNode(node.id, reason: reason)
+                try await store.failNode(node, reason: reason)
             case .drain(let master):
                 if let master, let address = node.address {
                     do {
@@ -50,11 +50,11 @@ extension ProvisioningWorker {
                         logger.warning("could not drop the replica's account on the master: \(error)")
                     }
                 }
-                try await store.completeStage(node.id, next: .destroy, state: .removing)
+                try await store.completeStage(node, next: .destroy, state: .removing)
                 wake()
             case .destroy:
                 try await destroyVM(of: node)
-                try await store.completeStage(node.id, next: nil, state: .terminated) { $0.vmID = nil }
+                try await store.completeStage(node, next: nil, state: .terminated) { $0.vmID = nil }
                 logger.info("node terminated")
                 wake()
             }
@@ -64,28 +64,32 @@ extension ProvisioningWorker {
     }
 
     private func createVM(for node: NodeRecord) async throws {
-        try await store.startStage(node.id) { $0.createRequested = true }
+        try await store.startStage(node) { $0.createRequested = true }
         do {
             let vm = try await cloud.createVM(context.request(for: node))
             logger.info("VM created", metadata: ["node.id": "\(node.id)", "vm.id": "\(vm.id)", "vm.address": "\(vm.address ?? "?")"])
-            try await store.completeStage(node.id, next: .confirm, state: .pending) { $0.vmID = vm.id; $0.address = vm.address }
+            guard try await store.completeStage(node, next: .confirm, state: .pending, { $0.vmID = vm.id; $0.address = vm.address }) else {
+                logger.info("the node was taken over while its VM was created; destroying the VM", metadata: ["node.id": "\(node.id)"])
+                try await cloud.destroyVM(id: vm.id)
+                return
+            }
             wake()
         } catch {
             let reason = "creating the VM failed: \(error)"
             if planner.decideAfterCreateFailure(node) {
-                try await store.restartProvisioning(node.id, reason: reason)
+                try await store.restartProvisioning(node, reason: reason)
             } else {
-                try await store.failNode(node.id, reason: "\(reason) (after \(node.attempts + 1) attempts)")
+                try await store.failNode(node, reason: "\(reason) (after \(node.attempts + 1) attempts)")
             }
         }
     }
 
     private func configure(_ node: NodeRecord, _ call: (RPCClient) async throws -> Void) async throws {
         guard let address = node.address else { return }
-        try await store.startStage(node.id)
+        try await store.startStage(node)
         do {
             try await call(agents.client(for: address, timeout: .seconds(3600)))
-            try await store.completeStage(node.id, next: .validate, state: .configuring)
+            try await store.completeStage(node, next: .validate, state: .configuring)
             wake()
         } catch {
             await carryOut(planner.afterFailure(node, reason: "configuring MariaDB failed: \(error)"), for: node, tag: "")
@@ -102,7 +106,7 @@ extension ProvisioningWorker {
             ready = state["replication"]?["io_running"]?.stringValue == "Yes" && state["replication"]?["sql_running"]?.stringValue == "Yes"
         }
         guard ready else { return }
-        try await store.completeStage(node.id, next: nil, state: .running) { $0.reason = nil }
+        try await store.completeStage(node, next: nil, state: .running) { $0.reason = nil }
         logger.info("node running", metadata: ["node.id": "\(node.id)", "role": "\(node.role.rawValue)"])
         wake()
     }
