@@ -16,6 +16,7 @@ final class ProvisioningWorker: Service, Sendable {
     let planner: NodePlanner
     let logger: Logger
     private let busy = Mutex<Set<String>>([])
+    private let lastSweep = Mutex(ContinuousClock.now)
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
@@ -65,6 +66,13 @@ final class ProvisioningWorker: Service, Sendable {
                     }
                 }
             }
+            if lastSweep.withLock({ last in
+                guard ContinuousClock.now - last > .seconds(30) else { return false }
+                last = .now
+                return true
+            }) {
+                await reconcileOrphans()
+            }
             for job in try await store.finishJobs() {
                 logger.info("job finished", metadata: ["job.id": "\(job.id ?? 0)", "job.kind": "\(job.kind.rawValue)", "job.state": "\(job.state.rawValue)"])
             }
@@ -87,14 +95,16 @@ final class ProvisioningWorker: Service, Sendable {
         return Dictionary(vms.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// At start: a VM of this service whose node is gone or unknown is destroyed.
+    /// At start and every 30 s: a VM of this service whose node is gone or unknown is destroyed.
     private func reconcileOrphans() async {
         do {
             let snapshot = try await store.snapshot()
             let vms = try await cloud.listVMs(namePrefix: context.namePrefix)
             for vm in vms where vm.status != .terminated {
                 let node = snapshot.nodes.first { context.vmName(for: $0.id) == vm.name }
-                guard node == nil || node?.state == .terminated || node?.state == .failed else { continue }
+                // A node in a job may be about to adopt its VM; a finished node owns only its recorded VM.
+                let owned = node.map { $0.state != .terminated && ($0.stage != nil || $0.vmID == vm.id) } ?? false
+                guard !owned else { continue }
                 logger.warning("destroying a VM no node owns", metadata: ["vm.id": "\(vm.id)", "vm.name": "\(vm.name)"])
                 try await cloud.destroyVM(id: vm.id)
             }
