@@ -20,7 +20,6 @@ public final class LocalCloudDriver: CloudDriver {
     /// The host that boots and destroys the VMs.
     public let host: LocalVMHost
     private let allocator: Mutex<VMAllocator>
-    private let logger: Logger
 
     /// A driver keeping its VMs in `configuration.stateDirectory` (created if
     /// needed). Throws a ``LocalCloudError`` for an address prefix outside
@@ -42,15 +41,20 @@ public final class LocalCloudDriver: CloudDriver {
             stateDirectory: configuration.stateDirectory, bootHook: configuration.bootHook,
             environment: configuration.environment, logger: logger)
         self.allocator = Mutex(VMAllocator(stateDirectory: configuration.stateDirectory, block: block))
-        self.logger = logger
     }
 
     /// Boots a VM with the request's context plus `IP_PUBLIC` (its address),
     /// `VMID` (its id), `AGENT_DATA_DIR` (`<vm directory>/agent`) and
     /// `CONPAASSQL_ROLE` (`agent`), each unless the request set it; the
     /// configured init script goes in as `init.sh`. Refuses when the address
-    /// block is full.
+    /// block is full or a context key is not a shell variable name (before
+    /// using up an id).
     public func createVM(_ request: VMRequest) async throws(CloudError) -> VMInfo {
+        do {
+            try ContextScript.validateKeys(request.context.keys)
+        } catch {
+            throw CloudError(.refused, error.message)
+        }
         let reservation = try allocator.withLock { allocator throws(CloudError) in
             try allocator.reserve(present: host.records())
         }
@@ -64,11 +68,6 @@ public final class LocalCloudDriver: CloudDriver {
             AgentContext.role: "agent",
         ]
         context.merge(defaults) { requested, _ in requested }
-        do {
-            try ContextScript.validateKeys(context.keys)
-        } catch {
-            throw CloudError(.refused, error.message)
-        }
         let spec = LocalVMSpec(
             id: reservation.id, name: request.name, address: reservation.address, context: context,
             files: ["init.sh": configuration.initScript])

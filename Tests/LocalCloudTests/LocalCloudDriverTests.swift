@@ -77,6 +77,7 @@ struct LocalCloudDriverTests {
             }
             #expect(refused?.code == .refused)
             #expect(refused?.message.contains("vm-secret") == false)
+            #expect(try await driver.createVM(VMRequest(name: "agent-2", context: [:])).id == "2", "a refused request uses no id")
             try await driver.destroyVM(id: "1")
             #expect(!capture.all.isEmpty)
             #expect(!capture.all.contains { $0.contains("vm-secret") })
