@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "conpaassql-agent", targets: ["conpaassql-agent"]),
         .executable(name: "conpaassql-manager", targets: ["conpaassql-manager"]),
         .executable(name: "onesim", targets: ["onesim"]),
+        .executable(name: "conpaassql", targets: ["conpaassql"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -114,6 +115,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("WebUI")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -121,6 +123,16 @@ let package = Package(
             dependencies: [
                 "Manager", "ConPaaSCore", "LocalCloud", "OpenNebula",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The command-line client of a manager.
+        .executableTarget(
+            name: "conpaassql",
+            dependencies: [
+                "JSONRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
