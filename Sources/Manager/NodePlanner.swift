@@ -38,6 +38,11 @@ struct NodePlanner: Sendable {
     /// absent from it), the `master` record and the time `now`.
     func decide(node: NodeRecord, vm: VMInfo?, master: NodeRecord?, now: Date) -> Decision {
         guard let stage = node.stage else { return .wait }
+        // The VM's init script reported a fatal problem (a bad context, no agent
+        // binary): the same VM context would fail again, so no retry.
+        if node.agentState == "FAILED", [.confirm, .bootstrap].contains(stage) {
+            return .fail(reason: node.reason ?? "the VM's init script reported a failure")
+        }
         let elapsed = Duration.seconds(now.timeIntervalSince(node.stageStartedAt ?? now))
         switch stage {
         case .create:
@@ -55,7 +60,6 @@ struct NodePlanner: Sendable {
         case .bootstrap:
             if let vm, vm.status == .failed { return afterFailure(node, reason: "the VM failed: \(vm.reason ?? "no reason given")") }
             if vm == nil { return afterFailure(node, reason: "its VM vanished from the cloud") }
-            if node.agentState == "FAILED" { return .fail(reason: node.reason ?? "the agent reported a failure") }
             if node.agentState == AgentState.running.rawValue, let seen = node.lastSeen, seen >= (node.stageStartedAt ?? seen) {
                 return .advance(to: .configure, state: .configuring)
             }
