@@ -21,11 +21,10 @@ struct AgentDirectory: Sendable {
         try await client(for: address, timeout: .seconds(10)).call("get_server_state", kind: .get)["return"] ?? .null
     }
 
-    /// An HTTP client that gives up connecting after a few seconds (an agent that
-    /// is down is reported at once, not after the whole call's timeout).
-    static func makeHTTPClient() -> HTTPClient {
-        HTTPClient(
-            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
-            configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(3))))
-    }
+    /// The HTTP client for agents: it gives up connecting after a few seconds (an
+    /// agent that is down is reported at once, not after the whole call's timeout).
+    /// Process-wide, like `HTTPClient.shared`, so it never needs shutting down.
+    static let sharedHTTPClient = HTTPClient(
+        eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
+        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(3))))
 }

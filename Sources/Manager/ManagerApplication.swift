@@ -22,7 +22,7 @@ public func buildManagerApplication(
     try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
     let store = try ManagerStore(path: "\(configuration.stateDirectory)/manager.sqlite")
     let secret = try ServiceSecret.loadOrCreate(at: "\(configuration.stateDirectory)/service-secret")
-    let agents = AgentDirectory(secret: secret, agentPort: configuration.agentPort, httpClient: AgentDirectory.makeHTTPClient())
+    let agents = AgentDirectory(secret: secret, agentPort: configuration.agentPort, httpClient: AgentDirectory.sharedHTTPClient)
     let tag = try await store.snapshot().service.tag
     logger[metadataKey: "service.id"] = "\(tag)"
     let context = VMContextTemplate(
