@@ -34,7 +34,7 @@ public func buildAgentApplication(
         return try snapshots.response()
     }
 
-    var services: [any Service] = [ThreadPoolService(threadPool: threadPool), node.supervisor]
+    var services: [any Service] = [ThreadPoolService(threadPool: threadPool), node.supervisor, node.sampler]
     if let managerURL = configuration.managerURL {
         services.append(ManagerReporter(
             node: node, client: RPCClient(baseURL: managerURL, token: configuration.secret, httpClient: PeerHTTPClient.shared, timeout: .seconds(10)),

@@ -19,6 +19,14 @@ extension AgentNode {
             "pid": supervisor.pid.map { .int(Int($0)) } ?? .null,
         ]
         guard state == .running else { return report }
+        let figures = sampler.figures
+        report["performance"] = [
+            "queries_per_second": figures.queriesPerSecond.map(JSONValue.double) ?? .null,
+            "errors_per_second": figures.errorsPerSecond.map(JSONValue.double) ?? .null,
+            "connections": figures.connections.map { .int($0) } ?? .null,
+            "response_time_ms": figures.responseTimeMilliseconds.map(JSONValue.double) ?? .null,
+            "heartbeat_lag_seconds": figures.heartbeatLagSeconds.map(JSONValue.double) ?? .null,
+        ]
         do {
             if let replica = try await replication.replicaStatus() {
                 report["replication"] = [

@@ -17,6 +17,7 @@ public final class AgentNode: Sendable {
     let replication: ReplicationControl
     let threadPool: NIOThreadPool
     let logger: Logger
+    let sampler: StatusSampler
     private let operations = AsyncSerialLock()
 
     /// Creates the directory layout and loads what a previous run left.
@@ -43,10 +44,12 @@ public final class AgentNode: Sendable {
         self.store = store
         self.database = database
         self.replication = ReplicationControl(database: database)
-        self.supervisor = MariaDBSupervisor(
+        let supervisor = MariaDBSupervisor(
             paths: paths, small: configuration.small, threadPool: threadPool, logger: logger,
             prepare: { try FileSystem.writeAtomically(options().render(), to: paths.myCnf) },
             onReady: { try await database.secureRootIfNeeded() })
+        self.supervisor = supervisor
+        self.sampler = StatusSampler(database: database, supervisor: supervisor, store: store, logger: logger)
     }
 
     /// Runs `mariadb-install-db` on an empty directory; does nothing on an existing one.

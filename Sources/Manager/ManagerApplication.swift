@@ -28,12 +28,19 @@ public func buildManagerApplication(
     let context = VMContextTemplate(
         serviceTag: tag, managerAddress: configuration.advertisedAddress, managerPort: configuration.port,
         secret: secret, extra: configuration.extraContext)
-    let worker = ProvisioningWorker(store: store, cloud: cloud, agents: agents, context: context, policy: configuration.policy, logger: logger)
-    let service = ManagerService(configuration: configuration, store: store, worker: worker, agents: agents, recentLog: recentLog, logger: logger)
+    let metrics = ManagerMetrics()
+    let worker = ProvisioningWorker(
+        store: store, cloud: InstrumentedCloud(cloud: cloud, metrics: metrics), agents: agents, context: context,
+        policy: configuration.policy, metrics: metrics, logger: logger)
+    let service = ManagerService(
+        configuration: configuration, store: store, worker: worker, agents: agents, recentLog: recentLog, metrics: metrics, logger: logger)
 
     let router = Router()
     if let token = configuration.token {
         router.middlewares.add(BearerTokenMiddleware(acceptingAnyOf: [token, secret]))
+    }
+    router.get("/metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
     }
     router.addJSONRPC(
         ManagerRPCMethods.make(for: service),

@@ -3,21 +3,21 @@ import JSONRPC
 
 extension ManagerRPCMethods {
     static func registerDatabaseMethods(_ methods: inout RPCMethods, service: ManagerService) {
-        methods.registerForwarding("configure_user", kind: .post) { params in
+        methods.registerForwarding("configure_user", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["serviceNodeId", "username", "password"])
             let targets = try service.userTargets(try params.string("serviceNodeId"), in: try await service.store.snapshot())
             let forwarded: [String: JSONValue] = ["username": .string(try params.string("username")), "password": .string(try params.string("password"))]
             for address in targets { _ = try await service.agents.client(for: address).call("configure_user", params: forwarded) }
             return [:]
         }
-        methods.registerForwarding("set_password", kind: .post) { params in
+        methods.registerForwarding("set_password", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["user", "password"])
             let targets = try service.userTargets("all", in: try await service.store.snapshot())
             let forwarded: [String: JSONValue] = ["username": .string(try params.string("user")), "password": .string(try params.string("password"))]
             for address in targets { _ = try await service.agents.client(for: address).call("configure_user", params: forwarded) }
             return [:]
         }
-        methods.registerForwarding("delete_user", kind: .post) { params in
+        methods.registerForwarding("delete_user", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["serviceNodeId", "username"])
             let targets = try service.userTargets(try params.string("serviceNodeId"), in: try await service.store.snapshot())
             for address in targets {
@@ -25,7 +25,7 @@ extension ManagerRPCMethods {
             }
             return [:]
         }
-        methods.registerForwarding("get_users", kind: .get) { params in
+        methods.registerForwarding("get_users", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])
             let nodes = try await service.store.snapshot().liveNodes.filter { $0.state == .running && $0.address != nil }
             var users: [String: JSONValue] = [:]
@@ -34,7 +34,7 @@ extension ManagerRPCMethods {
             }
             return ["users": .object(users)]
         }
-        methods.registerForwarding("send_mysqldump", kind: .upload) { params in
+        methods.registerForwarding("send_mysqldump", kind: .upload, metrics: service.metrics) { params in
             try params.expectOnly(["serviceNodeId", "mysqldump"])
             let selector = try params.string("serviceNodeId")
             let file = try params.file("mysqldump")
@@ -46,12 +46,12 @@ extension ManagerRPCMethods {
             _ = try await service.agents.client(for: address, timeout: .seconds(3600)).upload("send_mysqldump", fileField: "mysqldump", filePath: file.path)
             return [:]
         }
-        methods.registerForwarding("set_up_replica_master", kind: .post) { params in
+        methods.registerForwarding("set_up_replica_master", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["id"])
             let target = try service.runningNode(try params.string("id"), parameter: "id", in: try await service.store.snapshot())
             return try await service.agents.client(for: target.address).call("set_up_replica_master")
         }
-        methods.registerForwarding("set_up_replica_slave", kind: .post) { params in
+        methods.registerForwarding("set_up_replica_slave", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["id", "master_id", "master_host", "master_log_file", "master_log_pos", "slave_server_id"])
             let snapshot = try await service.store.snapshot()
             let target = try service.runningNode(try params.string("id"), parameter: "id", in: snapshot)

@@ -3,7 +3,7 @@ import JSONRPC
 
 extension ManagerRPCMethods {
     static func registerNodeMethods(_ methods: inout RPCMethods, service: ManagerService) {
-        methods.registerForwarding("list_nodes", kind: .get) { params in
+        methods.registerForwarding("list_nodes", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])
             let live = try await service.store.snapshot().liveNodes
             let ids = { (nodes: [NodeRecord]) in JSONValue.array(nodes.map { .string($0.id) }) }
@@ -13,14 +13,14 @@ extension ManagerRPCMethods {
                 "slaves": ids(live.filter { $0.role != .master }),
             ]
         }
-        methods.registerForwarding("get_node_info", kind: .get) { params in
+        methods.registerForwarding("get_node_info", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly(["serviceNodeId"])
             let id = try params.string("serviceNodeId")
             let snapshot = try await service.store.snapshot()
             guard let node = snapshot.node(id) else { throw RPCError.invalidArgument("serviceNodeId", detail: "unknown node \(id)") }
             return ["serviceNode": json(node, service: service, tag: snapshot.service.tag)]
         }
-        methods.registerForwarding("add_nodes", kind: .post) { params in
+        methods.registerForwarding("add_nodes", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["count", "function", "cloud"])
             let count: Int
             if let function = try params.optionalString("function"), params.values["count"] == nil {
@@ -39,7 +39,7 @@ extension ManagerRPCMethods {
                 "nodes": .array(nodes.map { json($0, service: service, tag: tag) }),
             ]
         }
-        methods.registerForwarding("remove_nodes", kind: .post) { params in
+        methods.registerForwarding("remove_nodes", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["serviceNodeId", "count"])
             let ids: [String]?
             switch params.values["serviceNodeId"] {
@@ -61,12 +61,15 @@ extension ManagerRPCMethods {
             service.worker.wake()
             return ["job": .int(Int(job.id ?? 0))]
         }
-        methods.registerForwarding("register_node", kind: .post) { params in
+        methods.registerForwarding("register_node", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["state"])
             let state = try params.object("state")
             guard let id = state["id"]?.stringValue else { throw RPCError.invalidArgument("state", detail: "no node id") }
             guard let agentState = state["state"]?.stringValue else { throw RPCError.invalidArgument("state", detail: "no state") }
             try await service.store.recordReport(nodeID: id, agentState: agentState, error: state["error"]?.stringValue)
+            if let lag = state["performance"]?["heartbeat_lag_seconds"]?.doubleValue {
+                service.metrics.replicaLag(node: id, seconds: lag)
+            }
             if agentState == "FAILED" || agentState == "RUNNING" { service.worker.wake() }
             return ["result": "OK"]
         }

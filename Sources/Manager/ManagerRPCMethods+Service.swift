@@ -3,7 +3,7 @@ import JSONRPC
 
 extension ManagerRPCMethods {
     static func registerServiceMethods(_ methods: inout RPCMethods, service: ManagerService) {
-        methods.registerForwarding("get_service_info", kind: .get) { params in
+        methods.registerForwarding("get_service_info", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])
             let snapshot = try await service.store.snapshot()
             let live = snapshot.liveNodes
@@ -21,15 +21,15 @@ extension ManagerRPCMethods {
                 "created_at": .string(snapshot.service.createdAt.formatted(.iso8601)),
             ]
         }
-        methods.registerForwarding("get_service_performance", kind: .get) { params in
+        methods.registerForwarding("get_service_performance", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])
             return try await service.performance()
         }
-        methods.registerForwarding("getLog", kind: .get) { params in
+        methods.registerForwarding("getLog", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])
             return ["log": .string(service.recentLog.text)]
         }
-        methods.registerForwarding("shutdown", kind: .post) { params in
+        methods.registerForwarding("shutdown", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly([])
             let job = try await service.store.shutdown()
             service.worker.wake()

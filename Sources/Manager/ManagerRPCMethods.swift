@@ -56,7 +56,7 @@ enum ManagerRPCMethods {
     }
 
     private static func registerJobMethods(_ methods: inout RPCMethods, service: ManagerService) {
-        methods.registerForwarding("get_job", kind: .get) { params in
+        methods.registerForwarding("get_job", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly(["id"])
             let id = try params.int("id")
             let snapshot = try await service.store.snapshot()
@@ -65,7 +65,7 @@ enum ManagerRPCMethods {
             }
             return json(job, tasks: try await service.store.tasks(ofJob: Int64(id)))
         }
-        methods.registerForwarding("list_jobs", kind: .get) { params in
+        methods.registerForwarding("list_jobs", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])
             let snapshot = try await service.store.snapshot()
             var jobs: [JSONValue] = []
@@ -79,15 +79,22 @@ enum ManagerRPCMethods {
 
 extension RPCMethods {
     /// Registers a manager method whose failures reaching agents or the cloud
-    /// reach the caller as their message (instead of "Unknown error.").
-    mutating func registerForwarding(_ name: String, kind: RPCMethodKind, _ handler: @escaping Handler) {
+    /// reach the caller as their message (instead of "Unknown error."), and
+    /// whose calls are counted and timed in `metrics`.
+    mutating func registerForwarding(_ name: String, kind: RPCMethodKind, metrics: ManagerMetrics, _ handler: @escaping Handler) {
         register(name, kind: kind) { params in
+            let started = ContinuousClock.now
             do {
-                return try await handler(params)
-            } catch let error as RPCClientError {
-                throw RPCError.failed("cannot reach the agent: \(error)")
-            } catch let error as CloudError {
-                throw RPCError.failed("\(error)")
+                let result = try await handler(params)
+                metrics.rpcCall(method: name, outcome: "ok", duration: ContinuousClock.now - started)
+                return result
+            } catch {
+                metrics.rpcCall(method: name, outcome: "error", duration: ContinuousClock.now - started)
+                switch error {
+                case let error as RPCClientError: throw RPCError.failed("cannot reach the agent: \(error)")
+                case let error as CloudError: throw RPCError.failed("\(error)")
+                default: throw error
+                }
             }
         }
     }

@@ -2,33 +2,71 @@ import ConPaaSCore
 import JSONRPC
 
 extension ManagerService {
-    /// Replication figures of every running node, asked from the agents in parallel.
+    /// Figures measured by the agents (each samples its node every second), asked
+    /// in parallel: per node and summed over the service.
+    ///
+    /// - `request_rate`: queries per second over all nodes; `throughput`: the part
+    ///   served by replicas; `error_rate`: aborted connections per second;
+    ///   `response_time`: mean round trip of a trivial query, in milliseconds;
+    ///   `connections`: open client connections.
+    /// - per node: the same, plus `heartbeat_lag_seconds` (from the master's
+    ///   heartbeat row; grows while replication is stopped), `seconds_behind_master`,
+    ///   the IO/SQL thread states and the last replication error.
     func performance() async throws -> JSONValue {
         let snapshot = try await store.snapshot()
-        let nodes = snapshot.liveNodes.filter { $0.state == .running && $0.address != nil }
-        let reports = await withTaskGroup(of: (String, JSONValue).self) { group in
+        let nodes = snapshot.liveNodes.filter { ($0.state == .running || $0.state == .failed) && $0.address != nil }
+        let reports = await withTaskGroup(of: (NodeRecord, JSONValue?, String?).self) { group in
             for node in nodes {
                 group.addTask { [agents] in
                     do {
-                        let state = try await agents.serverState(at: node.address!)
-                        let replication = state["replication"]
-                        return (node.id, [
-                            "role": .string(node.role.rawValue),
-                            "state": state["state"] ?? .null,
-                            "seconds_behind_master": replication?["seconds_behind_master"] ?? .null,
-                            "io_running": replication?["io_running"] ?? .null,
-                            "sql_running": replication?["sql_running"] ?? .null,
-                            "last_error": replication.map { .string([$0["last_io_error"]?.stringValue, $0["last_sql_error"]?.stringValue].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "; ")) } ?? .null,
-                        ])
+                        return (node, try await agents.serverState(at: node.address!), nil)
                     } catch {
-                        return (node.id, ["role": .string(node.role.rawValue), "error": .string("\(error)")])
+                        return (node, nil, "\(error)")
                     }
                 }
             }
-            var all: [String: JSONValue] = [:]
-            for await (id, report) in group { all[id] = report }
-            return all
+            return await group.reduce(into: []) { $0.append($1) }
         }
-        return ["nodes": .object(reports)]
+        var perNode: [String: JSONValue] = [:]
+        var totals = (queries: 0.0, replicaQueries: 0.0, errors: 0.0, connections: 0, responseTimes: [Double]())
+        for (node, state, failure) in reports {
+            guard let state else {
+                perNode[node.id] = ["role": .string(node.role.rawValue), "error": .string(failure ?? "no answer")]
+                continue
+            }
+            let figures = state["performance"] ?? [:]
+            let replication = state["replication"]
+            let queries = figures["queries_per_second"]?.doubleValue ?? 0
+            totals.queries += queries
+            if node.role == .slave { totals.replicaQueries += queries }
+            totals.errors += figures["errors_per_second"]?.doubleValue ?? 0
+            totals.connections += figures["connections"]?.intValue ?? 0
+            if let time = figures["response_time_ms"]?.doubleValue { totals.responseTimes.append(time) }
+            if let lag = figures["heartbeat_lag_seconds"]?.doubleValue { metrics.replicaLag(node: node.id, seconds: lag) }
+            let errors = [replication?["last_io_error"]?.stringValue, replication?["last_sql_error"]?.stringValue]
+                .compactMap { $0 }.filter { !$0.isEmpty }
+            perNode[node.id] = [
+                "role": .string(node.role.rawValue),
+                "state": state["state"] ?? .null,
+                "queries_per_second": figures["queries_per_second"] ?? .null,
+                "errors_per_second": figures["errors_per_second"] ?? .null,
+                "connections": figures["connections"] ?? .null,
+                "response_time_ms": figures["response_time_ms"] ?? .null,
+                "heartbeat_lag_seconds": figures["heartbeat_lag_seconds"] ?? .null,
+                "seconds_behind_master": replication?["seconds_behind_master"] ?? .null,
+                "io_running": replication?["io_running"] ?? .null,
+                "sql_running": replication?["sql_running"] ?? .null,
+                "last_error": replication == nil ? .null : .string(errors.joined(separator: "; ")),
+            ]
+        }
+        let meanResponse = totals.responseTimes.isEmpty ? JSONValue.null : .double(totals.responseTimes.reduce(0, +) / Double(totals.responseTimes.count))
+        return [
+            "request_rate": .double(totals.queries),
+            "throughput": .double(totals.replicaQueries),
+            "error_rate": .double(totals.errors),
+            "response_time": meanResponse,
+            "connections": .int(totals.connections),
+            "nodes": .object(perNode),
+        ]
     }
 }

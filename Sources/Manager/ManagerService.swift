@@ -11,14 +11,19 @@ final class ManagerService: Sendable {
     let worker: ProvisioningWorker
     let agents: AgentDirectory
     let recentLog: RecentLog
+    let metrics: ManagerMetrics
     let logger: Logger
 
-    init(configuration: ManagerConfiguration, store: ManagerStore, worker: ProvisioningWorker, agents: AgentDirectory, recentLog: RecentLog, logger: Logger) {
+    init(
+        configuration: ManagerConfiguration, store: ManagerStore, worker: ProvisioningWorker, agents: AgentDirectory,
+        recentLog: RecentLog, metrics: ManagerMetrics, logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
         self.worker = worker
         self.agents = agents
         self.recentLog = recentLog
+        self.metrics = metrics
         self.logger = logger
     }
 

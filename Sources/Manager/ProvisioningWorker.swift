@@ -14,18 +14,23 @@ final class ProvisioningWorker: Service, Sendable {
     let agents: AgentDirectory
     let context: VMContextTemplate
     let planner: NodePlanner
+    let metrics: ManagerMetrics
     let logger: Logger
     private let busy = Mutex<Set<String>>([])
     private let lastSweep = Mutex(ContinuousClock.now)
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
-    init(store: ManagerStore, cloud: any CloudDriver, agents: AgentDirectory, context: VMContextTemplate, policy: ProvisioningPolicy, logger: Logger) {
+    init(
+        store: ManagerStore, cloud: any CloudDriver, agents: AgentDirectory, context: VMContextTemplate, policy: ProvisioningPolicy,
+        metrics: ManagerMetrics, logger: Logger
+    ) {
         self.store = store
         self.cloud = cloud
         self.agents = agents
         self.context = context
         self.planner = NodePlanner(policy: policy)
+        self.metrics = metrics
         self.logger = logger
         (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
@@ -55,6 +60,7 @@ final class ProvisioningWorker: Service, Sendable {
     private func round(in group: inout DiscardingTaskGroup) async {
         do {
             let snapshot = try await store.snapshot()
+            metrics.nodes(Dictionary(grouping: snapshot.nodes, by: \.state).mapValues(\.count))
             let active = snapshot.nodes.filter { $0.stage != nil }
             if !active.isEmpty {
                 let vms = try await vmsByName(needed: active)
@@ -74,6 +80,8 @@ final class ProvisioningWorker: Service, Sendable {
                 await reconcileOrphans()
             }
             for job in try await store.finishJobs() {
+                let duration = Duration.milliseconds(Int64((job.finishedAt ?? Date()).timeIntervalSince(job.createdAt) * 1000))
+                metrics.jobFinished(kind: job.kind.rawValue, state: job.state.rawValue, duration: duration)
                 logger.info("job finished", metadata: ["job.id": "\(job.id ?? 0)", "job.kind": "\(job.kind.rawValue)", "job.state": "\(job.state.rawValue)"])
             }
         } catch {
