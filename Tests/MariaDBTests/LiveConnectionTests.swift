@@ -26,7 +26,13 @@ private final class PrivateServer: Sendable {
                              "--port=3306", "--tmpdir=\(directory)/tmp", "--log-error=\(directory)/error.log",
                              "--character-set-server=utf8mb4", "--innodb-buffer-pool-size=8M"] + root
         try process.run()
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: "\(directory)/s.sock") {
+        // Ready when a login over the socket gets an answer (the socket file alone is not enough).
+        for _ in 0..<200 {
+            if let probe = try? await MariaDBConnection.connect(
+                MariaDBConfiguration(endpoint: .unixSocket(path: "\(directory)/s.sock"), user: "root", password: "")) {
+                await probe.close()
+                break
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -23,13 +23,27 @@ final class TestManager: Sendable {
 
     init(extraArguments: [String] = []) throws {
         block = Self.nextBlock.withLock { value in
-            value += 1
+            repeat { value += 1 } while !Self.isFree(block: value)
             return value
         }
         stateDirectory = "/tmp/cq-mgr-\(UUID().uuidString.prefix(6))"
         self.extraArguments = extraArguments
         client = RPCClient(baseURL: "http://127.0.\(block).250:50000", timeout: .seconds(60))
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+    }
+
+    /// Whether nothing listens on the block's manager address (another test run,
+    /// in this tree or another, may be using it).
+    private static func isFree(block: Int) -> Bool {
+        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(50000).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.\(block).250")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 
     /// Starts the manager (again, on the same state) and waits until it answers.
@@ -49,8 +63,12 @@ final class TestManager: Sendable {
         try manager.run()
         process.withLock { $0 = manager }
         try await eventually("the manager answers", timeout: .seconds(30)) {
-            (try? await client.call("get_service_info", kind: .get)) != nil
+            guard manager.isRunning else { throw TestFailure("the manager exited: \(logTail(lines: 5))") }
+            return (try? await client.call("get_service_info", kind: .get)) != nil
         }
+        // Another process answering on the address (a leftover of a crashed run) would fool the tests.
+        try await Task.sleep(for: .milliseconds(100))
+        guard manager.isRunning else { throw TestFailure("the manager exited: \(logTail(lines: 5))") }
     }
 
     /// Sends `signal` to the manager and waits for it to exit.
