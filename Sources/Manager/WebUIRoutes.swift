@@ -12,6 +12,7 @@ struct WebUIFiles: Sendable {
         let contentType: String
     }
 
+    /// The Content-Type of each file extension served; files of other extensions are not served.
     static let contentTypes = [
         "html": "text/html; charset=utf-8",
         "css": "text/css; charset=utf-8",
