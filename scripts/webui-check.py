@@ -62,7 +62,8 @@ class Browser:
         wait_for("chromedriver ready", self.ready, timeout=20)
         args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-proxy-server",
                 "--window-size=1280,1000", f"--user-data-dir={self.profile}"]
-        capabilities = {"browserName": "chrome", "goog:chromeOptions": {"binary": self.chromium, "args": args}}
+        capabilities = {"browserName": "chrome", "goog:chromeOptions": {"binary": self.chromium, "args": args},
+                        "goog:loggingPrefs": {"browser": "ALL"}}
         self.session = self.call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})["sessionId"]
 
     def ready(self):
@@ -107,6 +108,12 @@ class Browser:
         return self.script("""return [...document.querySelectorAll('#nodes-table tbody tr')].map(r => ({
             id: r.dataset.nodeId, state: r.dataset.state, role: r.cells[2].textContent, lag: r.cells[4].textContent}));""")
 
+    def script_errors(self):
+        """The page's console errors, leaving out the HTTP errors the check provokes (401, 4xx answers)."""
+        entries = self.call("POST", "/se/log", {"type": "browser"})
+        return [entry["message"] for entry in entries
+                if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]]
+
     def screenshot(self, path):
         with open(path, "wb") as image:
             image.write(base64.b64decode(self.call("GET", "/screenshot")))
@@ -117,7 +124,11 @@ class Browser:
                 self.call("DELETE", "")
         finally:
             self.driver.terminate()
-            self.driver.wait(timeout=10)
+            try:
+                self.driver.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # SIGTERM may be blocked when run from a test runner
+                self.driver.kill()
+                self.driver.wait()
 
 
 def click_twice(browser, css):
@@ -184,6 +195,9 @@ def check_page(browser, url, token, screenshot, dump_path):
         wait_for(f"{node} gone", lambda: all(r["id"] != node for r in browser.rows()), timeout=90)
         print(f"{role} {node} removed")
     wait_for("the empty-table note", lambda: browser.visible("#nodes-empty"))
+    errors = browser.script_errors()
+    if errors:
+        raise CheckFailed(f"script errors in the page: {errors}")
 
 
 def save_failure_screenshot(browser, path):
