@@ -8,8 +8,13 @@ extension TestManager {
     /// ``start()`` probes the manager without a token, so the process is started here and
     /// probed until it answers 401; ``tearDown()`` ends it and its VMs like any other
     /// (every process whose command line names the state directory).
+    /// A block whose manager address is taken (by a test run in another tree) is skipped.
     static func withToken(_ body: (TestManager, String) async throws -> Void) async throws {
-        let manager = try TestManager()
+        var manager = try TestManager()
+        while isListening(manager.address, port: 50000) {
+            await manager.tearDown()
+            manager = try TestManager()
+        }
         let token = "token-\(UUID().uuidString)"
         do {
             try await manager.startRequiring(token: token)
@@ -39,6 +44,7 @@ extension TestManager {
         process.standardError = log
         try process.run()
         try await eventually("the manager asks for its token", timeout: .seconds(30)) {
+            guard process.isRunning else { throw TestFailure("the manager exited with \(process.terminationStatus)") }
             do {
                 _ = try await client.call("get_service_info", kind: .get)
                 throw TestFailure("the manager answered without a token")
@@ -46,5 +52,18 @@ extension TestManager {
                 return error.message.hasPrefix("Unauthorized")
             }
         }
+    }
+
+    /// Whether something accepts TCP connections at `address`:`port`.
+    private static func isListening(_ address: String, port: UInt16) -> Bool {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketFD) }
+        var target = sockaddr_in()
+        target.sin_family = sa_family_t(AF_INET)
+        target.sin_port = port.bigEndian
+        inet_pton(AF_INET, address, &target.sin_addr)
+        return withUnsafePointer(to: &target) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 }
