@@ -1,0 +1,102 @@
+// The operator's page: polls the manager every 2 s and wires every part.
+
+import { get, onTokenNeeded, setToken, TokenNeeded } from "./rpc.js";
+import { $, ago, busy, showError, stateClass } from "./ui.js";
+import { loadNodes, renderNodes, setupNodes } from "./nodes.js";
+import { refreshJobs } from "./jobs.js";
+import { refreshUsers, setupUsers } from "./users.js";
+import { setupDump } from "./dump.js";
+
+const POLL_MS = 2000;
+let timer;
+let polling = false;
+let pollAgain = false;
+let lastUpdate;
+let runningNodes = "";
+
+function showService(info) {
+  const state = $("service-state");
+  state.textContent = info.state;
+  state.className = `badge ${stateClass(info.state)}`;
+  const byState = Object.entries(info.nodes_by_state || {}).map(([name, count]) => `${count} ${name.toLowerCase()}`);
+  const nodes = `${info.nodes} node${info.nodes === 1 ? "" : "s"}`;
+  $("service-summary").textContent = [nodes + (byState.length ? ` (${byState.join(", ")})` : ""),
+    info.master ? `master ${info.master}` : null].filter(Boolean).join(" · ");
+}
+
+function showUnreachable(error) {
+  const state = $("service-state");
+  state.textContent = "UNREACHABLE";
+  state.className = "badge state-unreachable";
+  $("service-summary").textContent = error.message;
+}
+
+/**
+ * Reads everything the page shows (the users list only when the running nodes
+ * changed), then polls again in 2 s. A call while a poll runs makes the next
+ * poll start as soon as this one ends.
+ */
+async function poll() {
+  if (polling) {
+    pollAgain = true;
+    return;
+  }
+  polling = true;
+  clearTimeout(timer);
+  try {
+    const [info, nodes, performance] = await Promise.all([get("get_service_info"), loadNodes(), get("get_service_performance")]);
+    showService(info);
+    renderNodes(nodes, performance);
+    await refreshJobs(info.jobs || []);
+    lastUpdate = new Date();
+    const running = nodes.filter((node) => node.state === "RUNNING").map((node) => node.id).join(",");
+    if (running !== runningNodes) {
+      runningNodes = running;
+      refreshUsers().catch(showError);
+    }
+  } catch (error) {
+    if (error instanceof TokenNeeded) return;
+    showUnreachable(error);
+  } finally {
+    polling = false;
+  }
+  timer = setTimeout(poll, pollAgain ? 0 : POLL_MS);
+  pollAgain = false;
+}
+
+function showTokenForm(hadToken) {
+  clearTimeout(timer);
+  $("token-message").textContent = hadToken ? "The manager refused that token. Try again:" : "This manager needs a token.";
+  $("token-form").hidden = false;
+  $("token-input").focus();
+}
+
+function setupToken() {
+  onTokenNeeded(showTokenForm);
+  $("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    setToken($("token-input").value.trim());
+    $("token-input").value = "";
+    $("token-form").hidden = true;
+    poll();
+    refreshUsers().catch(showError);
+  });
+}
+
+function setupLog() {
+  const load = async () => {
+    $("log-text").textContent = (await get("getLog")).log || "(empty)";
+  };
+  $("log").addEventListener("toggle", () => $("log").open && load().catch(showError));
+  $("log-refresh").addEventListener("click", (event) => busy(event.currentTarget, load));
+}
+
+$("manager-address").textContent = location.host;
+$("error-close").addEventListener("click", () => ($("error-banner").hidden = true));
+setInterval(() => lastUpdate && ($("last-update").textContent = `updated ${ago(lastUpdate)}`), 1000);
+setupToken();
+setupNodes(poll);
+setupUsers();
+setupDump();
+setupLog();
+poll();

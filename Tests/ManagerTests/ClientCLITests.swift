@@ -1,0 +1,71 @@
+import Foundation
+import JSONRPC
+import Testing
+
+/// The `conpaassql` CLI against real managers.
+@Suite("conpaassql CLI", .serialized)
+struct ClientCLITests {
+    @Test("nodes add 1 --wait prints a line per stage and ends with how to connect; --json, jobs, users, dump, performance, shutdown")
+    func operatorSession() async throws {
+        try await TestManager.with { manager in
+            func cli(_ arguments: String..., stdin: String? = nil) async throws -> ClientRun {
+                let run = try await ClientProcess.conpaassql(arguments + ["--manager", manager.url], stdin: stdin)
+                try #require(run.status == 0, "\(arguments): \(run)")
+                return run
+            }
+            let added = try await cli("nodes", "add", "1", "--wait")
+            #expect(added.lines.first == "job 1: adding node-1")
+            for stage in ["CREATE", "CONFIRM", "BOOTSTRAP", "CONFIGURE", "VALIDATE"] {
+                #expect(added.lines.contains { $0.hasPrefix("node-1  \(stage)") && $0.contains("done") }, "\(stage): \(added)")
+            }
+            #expect(added.lines.contains("job 1 DONE: 5/5 stages"))
+            #expect(added.lines.last == "node-1  master  mariadb -h 127.0.\(manager.block).1 -u USER -p", "\(added)")
+            #expect(!added.stdout.contains("\u{1B}["), "no terminal escapes when stdout is not a terminal")
+
+            let nodes = try await cli("nodes", "list", "--json").json()
+            #expect(nodes.arrayValue?.map { $0["state"] } == ["RUNNING"])
+            let node = try #require(nodes.arrayValue?.first)
+            let job = try await cli("jobs", "show", "1").stdout
+            #expect(job.contains("state     DONE") && job.contains("node-1  VALIDATE   DONE"), "\(job)")
+            #expect(try await cli("jobs", "show", "1", "--json").json()["progress"] == ["done": 5, "total": 5])
+            #expect(try await cli("--json", "jobs", "list").json()["jobs"]?.arrayValue?.count == 1)
+
+            _ = try await cli("users", "add", "shop", "--password-stdin", stdin: "s3cret-pw\n")
+            #expect(try await cli("users", "list").stdout.contains("shop@%  node-1"))
+            let dump = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString).sql")
+            try Data("CREATE DATABASE cli;\nCREATE TABLE cli.t (v VARCHAR(20));\nINSERT INTO cli.t VALUES ('loaded');\n".utf8).write(to: dump)
+            defer { try? FileManager.default.removeItem(at: dump) }
+            #expect(try await cli("dump", "load", dump.path).stdout == "\(dump.path) loaded\n")
+            #expect(try await rows(on: node, "SELECT v FROM cli.t") == ["loaded"])
+            #expect(try await cli("performance", "--json").json()["nodes"]?["node-1"]?["role"] == "master")
+            #expect(try await cli("service", "info").stdout.contains("state    RUNNING"))
+
+            let refused = try await ClientProcess.conpaassql(["nodes", "remove", "--count", "1", "--manager", manager.url])
+            #expect(refused.status == 1)
+            #expect(refused.stderr == "conpaassql: Invalid argument: count DETAIL:there are only 0 replicas to remove\n")
+            #expect(try await cli("shutdown", "--yes", "--json").json()["state"] == "EPILOGUE")
+        }
+    }
+
+    @Test("Exit codes: 3 unreachable in one line, 64 for usage, 1 for the manager's refusals; the token from --token or CONPAASSQL_TOKEN")
+    func errorsAndToken() async throws {
+        let unreachable = try await ClientProcess.conpaassql(["nodes", "list", "--manager", "http://127.0.0.1:1"])
+        #expect(unreachable.status == 3)
+        #expect(unreachable.stderr == "conpaassql: cannot reach http://127.0.0.1:1: connection refused\n")
+        for arguments in [["nodes", "add", "0"], ["nodes", "remove"], ["nodes", "remove", "node-1", "--count", "1"], ["users", "add", "shop"]] {
+            let run = try await ClientProcess.conpaassql(arguments + ["--manager", "http://127.0.0.1:1"])
+            #expect(run.status == 64, "\(arguments): \(run)")
+        }
+        try await TestManager.withToken { manager, token in
+            let refused = try await ClientProcess.conpaassql(["service", "info", "--manager", manager.url])
+            #expect(refused.status == 1)
+            #expect(refused.stderr == "conpaassql: Unauthorized: missing or invalid token (give --token or set CONPAASSQL_TOKEN)\n")
+            let info = try await ClientProcess.conpaassql(["--manager", manager.url, "--token", token, "service", "info", "--json"])
+            #expect(try info.json()["state"] == "INIT")
+            let unknownJob = try await ClientProcess.conpaassql(
+                ["jobs", "show", "99"], environment: ["CONPAASSQL_MANAGER": manager.url, "CONPAASSQL_TOKEN": token])
+            #expect(unknownJob.status == 1)
+            #expect(unknownJob.stderr == "conpaassql: Invalid argument: id DETAIL:unknown job 99\n")
+        }
+    }
+}
