@@ -36,6 +36,8 @@ public func buildManagerApplication(
         configuration: configuration, store: store, worker: worker, agents: agents, recentLog: recentLog, metrics: metrics, logger: logger)
 
     let router = Router()
+    // Before the token middleware: the page itself is public and asks for the token.
+    router.addWebUI()
     if let token = configuration.token {
         router.middlewares.add(BearerTokenMiddleware(acceptingAnyOf: [token, secret]))
     }

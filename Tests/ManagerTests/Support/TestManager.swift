@@ -55,7 +55,7 @@ final class TestManager: Sendable {
             "--contextualization-dir", "\(Self.repository)/contextualization", "--agent-bin-dir", Self.binaries,
             "--poll-interval-ms", "200", "--log-level", "debug",
         ] + extraArguments
-        FileManager.default.createFile(atPath: "\(stateDirectory)/manager.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: "\(stateDirectory)/manager.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(stateDirectory)/manager.log"))
         try log.seekToEnd()
         manager.standardOutput = log
