@@ -1,0 +1,85 @@
+/// The OpenNebula release onesim imitates: version string, answer shapes,
+/// message prefixes, action names and document layout.
+public enum SimulatorProfile: String, Sendable, CaseIterable, Codable {
+    case v3_8 = "3.8"
+    case v5_12 = "5.12"
+    case v6_10 = "6.10"
+    case v7_0 = "7.0"
+
+    /// What `one.system.version` answers.
+    public var version: String {
+        switch self {
+        case .v3_8: "3.8.4"
+        case .v5_12: "5.12.0"
+        case .v6_10: "6.10.0"
+        case .v7_0: "7.0.0"
+        }
+    }
+
+    /// 5.10+ has `one.vmpool.infoextended`, and plain `info` answers short bodies.
+    var hasExtendedPoolInfo: Bool { self != .v3_8 }
+
+    /// 6.x+ documents hold SCHED_ACTIONS and BACKUPS (and validate against the XSDs).
+    var hasBackups: Bool { self == .v6_10 || self == .v7_0 }
+
+    /// `one.vm.recover` takes an operation number (4.x+) rather than a success flag.
+    var recoverTakesOperation: Bool { self != .v3_8 }
+
+    /// The bracketed prefix of failure messages: the method name from 5.4 on,
+    /// the request class name before.
+    func messagePrefix(method: String) -> String {
+        guard self == .v3_8 else { return "[\(method)]" }
+        let classNames = [
+            "one.system.version": "SystemVersion", "one.vm.allocate": "VirtualMachineAllocate",
+            "one.vm.info": "VirtualMachineInfo", "one.vm.action": "VirtualMachineAction",
+            "one.vmpool.info": "VirtualMachinePoolInfo", "one.vm.recover": "VirtualMachineRecover",
+        ]
+        return "[\(classNames[method] ?? method)]"
+    }
+
+    /// The answer array of a failed call: `[false, message, code]`, plus
+    /// `resp_id` and an `<i8>` -1 on 5.10+.
+    func failureAnswer(method: String, _ failure: OneFailure) -> RPCValue {
+        var elements: [RPCValue] = [.bool(false), .string("\(messagePrefix(method: method)) \(failure.message)"), .int(failure.code.rawValue)]
+        if self != .v3_8 { elements += [.int(failure.objectID), .int64(-1)] }
+        return .array(elements)
+    }
+
+    /// The answer array of a successful call: `[true, result, 0]`.
+    func successAnswer(_ result: RPCValue) -> RPCValue {
+        .array([.bool(true), result, .int(0)])
+    }
+
+    /// The action `name` stands for in this version, nil when not supported.
+    func action(named name: String) -> VMAction? {
+        switch (self, name) {
+        case (.v3_8, "shutdown"): .shutdown
+        case (.v3_8, "cancel"): .cancel
+        case (.v3_8, "finalize"): .finalize
+        case (.v3_8, _): VMAction.holdAndRelease[name]
+        case (_, "terminate"): .terminate
+        case (_, "terminate-hard"): .terminateHard
+        case (.v5_12, "shutdown"): .terminate
+        case (.v5_12, "shutdown-hard"): .terminateHard
+        default: VMAction.holdAndRelease[name]
+        }
+    }
+}
+
+/// The `one.vm.action` actions onesim implements.
+enum VMAction: String, Sendable {
+    /// 3.x graceful shutdown of a RUNNING VM.
+    case shutdown
+    /// 3.x hard shutdown of a RUNNING VM.
+    case cancel
+    /// 3.x removal in any state but DONE.
+    case finalize
+    /// 5.x+ graceful end (RUNNING, or PENDING/HOLD at once).
+    case terminate
+    /// 5.x+ hard end (also from failure states).
+    case terminateHard = "terminate-hard"
+    case hold
+    case release
+
+    static let holdAndRelease: [String: VMAction] = ["hold": .hold, "release": .release]
+}

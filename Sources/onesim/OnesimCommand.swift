@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import OpenNebulaSimulator
+
+/// `onesim`: an OpenNebula XML-RPC front-end imitation for tests and demos.
+@main
+struct OnesimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "onesim",
+        abstract: "Imitate an OpenNebula front-end's XML-RPC API (one.vm.*, one.vmpool.*, one.system.version).",
+        discussion: """
+            Serves POST http://ADDRESS:PORT/RPC2 with the answers, error codes and VM documents \
+            of the chosen release. VMs move PENDING → PROLOG → BOOT → RUNNING one --transition-ms \
+            apart and get addresses from network 0 (--leases). The pool is kept in --state-dir.
+
+            --faults SPEC: comma-separated rules KIND:RATE (a share from 0 to 1) or KIND@ID (VM id):
+              allocate   one.vm.allocate fails with ALLOCATE (allocate@ID: once, for the VM that would get ID)
+              fail       the VM's boot fails: ACTIVE/BOOT_FAILURE (FAILED on 3.8)
+              vanish     the VM disappears from the pool once RUNNING
+              slow       answers wait MS milliseconds: slow:RATE:MS, slow@ID:MS (calls about VM ID)
+              auth       calls are refused with AUTHENTICATION (auth:RATE only)
+            Example: --faults allocate:0.1,fail@3,vanish:0.05,slow:1:2500,auth:0.2
+
+            --users FILE: one name:password per line; the first user sees every VM (like oneadmin). \
+            Default: oneadmin:opennebula.
+
+            Example:
+              onesim --address 127.0.0.1 --port 2633 --profile 6.10 --state-dir /tmp/onesim
+            """)
+
+    /// How VMs are run.
+    enum BootMode: String, ExpressibleByArgument, CaseIterable {
+        /// VMs are data only.
+        case none
+        /// VMs are booted on this machine through LocalCloud.
+        case local
+    }
+
+    @Option(help: "Address to listen on.")
+    var address = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port, printed at start).")
+    var port = 2633
+
+    @Option(help: "OpenNebula release to imitate: 3.8, 5.12, 6.10 or 7.0.")
+    var profile: SimulatorProfile
+
+    @Option(help: "Directory holding the VM pool across restarts.")
+    var stateDir: String
+
+    @Option(help: "How VMs run: none (data only) or local (not available in this build).")
+    var boot: BootMode = .none
+
+    @Option(help: "Failures to inject (see above).")
+    var faults = ""
+
+    @Option(help: "Users file, name:password per line.")
+    var users: String?
+
+    @Option(help: "The default network's block, e.g. 10.0.0.0/24.")
+    var leases = SimulatorConfiguration.documentLeaseRange.description
+
+    @Option(help: "Milliseconds between two timed state transitions.")
+    var transitionMs = 150
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        guard transitionMs >= 0 else { throw ValidationError("--transition-ms must not be negative") }
+        guard LeaseRange(leases) != nil else { throw ValidationError("--leases must be A.B.C.D/N with N from 8 to 30") }
+        if boot == .local {
+            throw ValidationError("--boot local needs LocalCloud's LocalVMHost, which this build does not have yet; use --boot none")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "onesim")
+        logger.logLevel = logLevel
+        let userList: [SimulatedUser]
+        if let users {
+            do {
+                userList = try SimulatedUser.parse(try String(contentsOfFile: users, encoding: .utf8))
+            } catch {
+                throw ValidationError("--users \(users): \(error)")
+            }
+        } else {
+            userList = SimulatedUser.defaults
+        }
+        let configuration = SimulatorConfiguration(
+            address: address, port: port, profile: profile, stateDirectory: stateDir,
+            faults: try FaultPlan(parsing: faults), users: userList, leaseRange: LeaseRange(leases)!,
+            transitionDelay: .milliseconds(transitionMs))
+        let simulator = try OneSimulator(configuration: configuration, logger: logger)
+        let app = buildSimulatorApplication(simulator: simulator, logger: logger) { channel in
+            let port = channel.localAddress?.port ?? 0
+            print("onesim \(configuration.profile.version) listening on http://\(configuration.address):\(port)/RPC2")
+        }
+        try await app.runService()
+    }
+}
+
+extension SimulatorProfile: ExpressibleByArgument {}
+extension Logger.Level: @retroactive ExpressibleByArgument {}
