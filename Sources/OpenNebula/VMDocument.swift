@@ -24,7 +24,7 @@ public enum VMDocument {
         parser.delegate = reader
         let parsed = parser.parse()
         if let problem = reader.problem { throw invalid(problem) }
-        guard parsed else {
+        guard parsed, reader.isComplete else {
             let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error"
             throw invalid("the \(root) document is not well-formed XML (line \(parser.lineNumber)): \(reason)")
         }
@@ -51,6 +51,11 @@ private final class VMDocumentReader: NSObject, XMLParserDelegate {
     /// Depth of `<VM>` elements: the root itself, or the root's children in a pool.
     private var vmDepth: Int { root == "VM" ? 1 : 2 }
 
+    /// Whether the document element was read and closed (FoundationXML does
+    /// not report a document that ends early).
+    var isComplete: Bool { sawRoot && path.isEmpty }
+    private var sawRoot = false
+
     init(root: String) {
         self.root = root
     }
@@ -58,6 +63,7 @@ private final class VMDocumentReader: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         path.append(name)
         text = ""
+        if path.count == 1 { sawRoot = true }
         if path.count == 1, name != root {
             fail(parser, "expected a <\(root)> document, got <\(name)>")
         } else if path.count == vmDepth, name == "VM" {

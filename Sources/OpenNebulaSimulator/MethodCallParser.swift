@@ -111,7 +111,7 @@ final class XMLTree {
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: Data(bytes))
         parser.delegate = builder
-        guard parser.parse(), let root = builder.root else {
+        guard parser.parse(), builder.isComplete, let root = builder.root else {
             throw CallParseError(detail: "Call is not valid XML.  XML parsing failed at line \(parser.lineNumber).")
         }
         return root
@@ -121,6 +121,10 @@ final class XMLTree {
 private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     var root: XMLTree?
     private var stack: [XMLTree] = []
+
+    /// Whether a document element was read and closed (FoundationXML does
+    /// not report a document that ends early).
+    var isComplete: Bool { root != nil && stack.isEmpty }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
         let element = XMLTree(name: name)

@@ -46,6 +46,7 @@ extension OneSimulator {
         let profile = configuration.profile
         switch method {
         case .systemVersion:
+            await delayIfSlow(vmID: nil)
             return .string(profile.version)
         case .vmAllocate:
             let template = try params.string()
