@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "conpaassql-agent", targets: ["conpaassql-agent"]),
         .executable(name: "conpaassql-manager", targets: ["conpaassql-manager"]),
         .executable(name: "onesim", targets: ["onesim"]),
+        .executable(name: "conpaassql", targets: ["conpaassql"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -107,20 +108,31 @@ let package = Package(
         .target(
             name: "Manager",
             dependencies: [
-                "ConPaaSCore", "JSONRPC", "LocalCloud", "OpenNebula",
+                "ConPaaSCore", "JSONRPC",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("WebUI")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "conpaassql-manager",
             dependencies: [
-                "Manager",
+                "Manager", "ConPaaSCore", "LocalCloud", "OpenNebula",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The command-line client of a manager.
+        .executableTarget(
+            name: "conpaassql",
+            dependencies: [
+                "JSONRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -167,6 +179,7 @@ let package = Package(
             dependencies: [
                 "Manager", "JSONRPC", "MariaDB", "ConPaaSCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -7,11 +7,17 @@ import Hummingbird
 /// The comparison takes the same time wherever the tokens differ. A nil
 /// secret lets every request through.
 public struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    private let secret: [UInt8]?
+    private let secrets: [[UInt8]]?
 
     /// A middleware that requires `secret`, or checks nothing when it is nil.
     public init(secret: String?) {
-        self.secret = secret.map { Array($0.utf8) }
+        self.secrets = secret.map { [Array($0.utf8)] }
+    }
+
+    /// A middleware that accepts any one of `secrets` (for example a user token
+    /// and the service secret agents present).
+    public init(acceptingAnyOf secrets: [String]) {
+        self.secrets = secrets.map { Array($0.utf8) }
     }
 
     /// Passes the request on when it carries the secret; answers 401 otherwise.
@@ -20,9 +26,10 @@ public struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard let secret else { return try await next(request, context) }
+        guard let secrets else { return try await next(request, context) }
         let offered = Self.offeredTokens(in: request.headers)
-        guard offered.contains(where: { Self.constantTimeEquals($0, secret) }) else {
+        let accepted = offered.contains { token in secrets.contains { Self.constantTimeEquals(token, $0) } }
+        guard accepted else {
             var reply = RPCReply.conpaasError(.unauthorized, RPCError.unauthorized.message)
             reply.headers[.wwwAuthenticate] = "Bearer"
             return reply.response()

@@ -1,0 +1,64 @@
+import ConPaaSCore
+import Foundation
+import Hummingbird
+import JSONRPC
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Builds the manager: its store (SQLite under the state directory), the
+/// provisioning worker and health monitor, and the HTTP server for its JSON-RPC
+/// methods. Run the result with `runService()`.
+public func buildManagerApplication(
+    configuration: ManagerConfiguration, cloud: any CloudDriver, logLevel: Logger.Level = .info
+) async throws -> some ApplicationProtocol {
+    let recentLog = RecentLog()
+    var logger = Logger(label: "conpaassql.manager") { label in
+        var handler = RecentLogHandler(label: label, recent: recentLog)
+        handler.logLevel = logLevel
+        return handler
+    }
+    logger.logLevel = logLevel
+    try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+    let store = try ManagerStore(path: "\(configuration.stateDirectory)/manager.sqlite")
+    let secret = try ServiceSecret.loadOrCreate(at: "\(configuration.stateDirectory)/service-secret")
+    let agents = AgentDirectory(secret: secret, agentPort: configuration.agentPort, httpClient: AgentDirectory.makeHTTPClient())
+    let tag = try await store.snapshot().service.tag
+    logger[metadataKey: "service.id"] = "\(tag)"
+    let context = VMContextTemplate(
+        serviceTag: tag, managerAddress: configuration.advertisedAddress, managerPort: configuration.port,
+        secret: secret, extra: configuration.extraContext)
+    let worker = ProvisioningWorker(store: store, cloud: cloud, agents: agents, context: context, policy: configuration.policy, logger: logger)
+    let service = ManagerService(configuration: configuration, store: store, worker: worker, agents: agents, recentLog: recentLog, logger: logger)
+
+    let router = Router()
+    if let token = configuration.token {
+        router.middlewares.add(BearerTokenMiddleware(acceptingAnyOf: [token, secret]))
+    }
+    router.addJSONRPC(
+        ManagerRPCMethods.make(for: service),
+        configuration: RPCServerConfiguration(uploadDirectory: "\(configuration.stateDirectory)/uploads"),
+        logger: logger)
+    logger.info("manager ready", metadata: ["cloud": "\(cloud.name)", "address": "\(configuration.address):\(configuration.port)"])
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.address, port: configuration.port), serverName: "conpaassql-manager"),
+        services: [worker, HealthMonitor(store: store, agents: agents, policy: configuration.policy, logger: logger)],
+        logger: logger)
+}
+
+/// The secret shared by the manager and its agents, kept 0600 in the state directory.
+enum ServiceSecret {
+    static func loadOrCreate(at path: String) throws -> String {
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
+            return existing
+        }
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        var generator = SystemRandomNumberGenerator()
+        let secret = String((0..<40).map { _ in alphabet.randomElement(using: &generator)! })
+        guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw RPCError.failed("cannot write \(path)")
+        }
+        return secret
+    }
+}

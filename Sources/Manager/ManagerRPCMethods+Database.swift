@@ -1,0 +1,70 @@
+import ConPaaSCore
+import JSONRPC
+
+extension ManagerRPCMethods {
+    static func registerDatabaseMethods(_ methods: inout RPCMethods, service: ManagerService) {
+        methods.registerForwarding("configure_user", kind: .post) { params in
+            try params.expectOnly(["serviceNodeId", "username", "password"])
+            let targets = try service.userTargets(try params.string("serviceNodeId"), in: try await service.store.snapshot())
+            let forwarded: [String: JSONValue] = ["username": .string(try params.string("username")), "password": .string(try params.string("password"))]
+            for address in targets { _ = try await service.agents.client(for: address).call("configure_user", params: forwarded) }
+            return [:]
+        }
+        methods.registerForwarding("set_password", kind: .post) { params in
+            try params.expectOnly(["user", "password"])
+            let targets = try service.userTargets("all", in: try await service.store.snapshot())
+            let forwarded: [String: JSONValue] = ["username": .string(try params.string("user")), "password": .string(try params.string("password"))]
+            for address in targets { _ = try await service.agents.client(for: address).call("configure_user", params: forwarded) }
+            return [:]
+        }
+        methods.registerForwarding("delete_user", kind: .post) { params in
+            try params.expectOnly(["serviceNodeId", "username"])
+            let targets = try service.userTargets(try params.string("serviceNodeId"), in: try await service.store.snapshot())
+            for address in targets {
+                _ = try await service.agents.client(for: address).call("delete_user", params: ["username": .string(try params.string("username"))])
+            }
+            return [:]
+        }
+        methods.registerForwarding("get_users", kind: .get) { params in
+            try params.expectOnly([])
+            let nodes = try await service.store.snapshot().liveNodes.filter { $0.state == .running && $0.address != nil }
+            var users: [String: JSONValue] = [:]
+            for node in nodes {
+                users[node.id] = try await service.agents.client(for: node.address!).call("get_all_users", kind: .get)["users"] ?? []
+            }
+            return ["users": .object(users)]
+        }
+        methods.registerForwarding("send_mysqldump", kind: .upload) { params in
+            try params.expectOnly(["serviceNodeId", "mysqldump"])
+            let selector = try params.string("serviceNodeId")
+            let file = try params.file("mysqldump")
+            let snapshot = try await service.store.snapshot()
+            guard let master = snapshot.master, master.state == .running, let address = master.address else { throw RPCError.wrongState }
+            guard selector == "all" || selector == master.id else {
+                throw RPCError.invalidArgument("serviceNodeId", detail: "dumps load on the master (\(master.id)) or \"all\"")
+            }
+            _ = try await service.agents.client(for: address, timeout: .seconds(3600)).upload("send_mysqldump", fileField: "mysqldump", filePath: file.path)
+            return [:]
+        }
+        methods.registerForwarding("set_up_replica_master", kind: .post) { params in
+            try params.expectOnly(["id"])
+            let target = try service.runningNode(try params.string("id"), parameter: "id", in: try await service.store.snapshot())
+            return try await service.agents.client(for: target.address).call("set_up_replica_master")
+        }
+        methods.registerForwarding("set_up_replica_slave", kind: .post) { params in
+            try params.expectOnly(["id", "master_id", "master_host", "master_log_file", "master_log_pos", "slave_server_id"])
+            let snapshot = try await service.store.snapshot()
+            let target = try service.runningNode(try params.string("id"), parameter: "id", in: snapshot)
+            var forwarded = params.values
+            forwarded["id"] = nil
+            if let masterID = try params.optionalString("master_id") {
+                forwarded["master_id"] = nil
+                forwarded["master_host"] = .string(try service.runningNode(masterID, parameter: "master_id", in: snapshot).address)
+            } else if params.values["master_host"] == nil {
+                throw RPCError.missingArgument("master_id")
+            }
+            _ = try await service.agents.client(for: target.address, timeout: .seconds(3600)).call("set_up_replica_slave", params: forwarded)
+            return [:]
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import ConPaaSCore
+import Foundation
+import JSONRPC
+
+/// The manager's methods of PROTOCOL.md ("Manager methods"), plus `get_job` and `list_jobs`.
+enum ManagerRPCMethods {
+    static func make(for service: ManagerService) -> RPCMethods {
+        var methods = RPCMethods()
+        registerNodeMethods(&methods, service: service)
+        registerJobMethods(&methods, service: service)
+        registerServiceMethods(&methods, service: service)
+        registerDatabaseMethods(&methods, service: service)
+        return methods
+    }
+
+    /// A node as `get_node_info` and `add_nodes` show it.
+    static func json(_ node: NodeRecord, service: ManagerService, tag: String) -> JSONValue {
+        [
+            "id": .string(node.id),
+            "ip": node.address.map(JSONValue.string) ?? .null,
+            "port": .int(service.configuration.agentPort),
+            "mysqld_port": 3306,
+            "name": .string("conpaassql-\(tag)-\(node.id)"),
+            "vm_id": node.vmID.map(JSONValue.string) ?? .null,
+            "state": .string(node.state.rawValue),
+            "role": .string(node.role == .master ? "master" : "slave"),
+            "isMaster": .bool(node.role == .master),
+            "isSlave": .bool(node.role != .master),
+            "isRunningMySQL": .bool(node.state == .running),
+            "server_id": .int(node.serverID),
+            "stage": node.stage.map { .string($0.rawValue) } ?? .null,
+            "reason": node.reason.map(JSONValue.string) ?? .null,
+        ]
+    }
+
+    /// A job with its plan, as `get_job` and `list_jobs` show it.
+    static func json(_ job: JobRecord, tasks: [TaskRecord]) -> JSONValue {
+        let done = tasks.filter { $0.state == .done || $0.state == .skipped }.count
+        return [
+            "id": .int(Int(job.id ?? 0)),
+            "kind": .string(job.kind.rawValue),
+            "state": .string(job.state.rawValue),
+            "message": job.message.map(JSONValue.string) ?? .null,
+            "created_at": .string(job.createdAt.formatted(.iso8601)),
+            "finished_at": job.finishedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+            "progress": ["done": .int(done), "total": .int(tasks.count)],
+            "tasks": .array(tasks.map { task in
+                [
+                    "node": .string(task.nodeID), "stage": .string(task.stage.rawValue), "state": .string(task.state.rawValue),
+                    "attempts": .int(task.attempts), "message": task.message.map(JSONValue.string) ?? .null,
+                    "started_at": task.startedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+                    "finished_at": task.finishedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+                ]
+            }),
+        ]
+    }
+
+    private static func registerJobMethods(_ methods: inout RPCMethods, service: ManagerService) {
+        methods.registerForwarding("get_job", kind: .get) { params in
+            try params.expectOnly(["id"])
+            let id = try params.int("id")
+            let snapshot = try await service.store.snapshot()
+            guard let job = snapshot.jobs.first(where: { $0.id == Int64(id) }) else {
+                throw RPCError.invalidArgument("id", detail: "unknown job \(id)")
+            }
+            return json(job, tasks: try await service.store.tasks(ofJob: Int64(id)))
+        }
+        methods.registerForwarding("list_jobs", kind: .get) { params in
+            try params.expectOnly([])
+            let snapshot = try await service.store.snapshot()
+            var jobs: [JSONValue] = []
+            for job in snapshot.jobs.reversed() {
+                jobs.append(json(job, tasks: try await service.store.tasks(ofJob: job.id!)))
+            }
+            return ["jobs": .array(jobs)]
+        }
+    }
+}
+
+extension RPCMethods {
+    /// Registers a manager method whose failures reaching agents or the cloud
+    /// reach the caller as their message (instead of "Unknown error.").
+    mutating func registerForwarding(_ name: String, kind: RPCMethodKind, _ handler: @escaping Handler) {
+        register(name, kind: kind) { params in
+            do {
+                return try await handler(params)
+            } catch let error as RPCClientError {
+                throw RPCError.failed("cannot reach the agent: \(error)")
+            } catch let error as CloudError {
+                throw RPCError.failed("\(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import ConPaaSCore
+import Foundation
+import GRDB
+import JSONRPC
+
+/// The user requests that become jobs, each checked and recorded in one transaction.
+extension ManagerStore {
+    /// Records `count` new nodes and the job that provisions them. The first node
+    /// of a service without a master becomes the master.
+    func addNodes(count: Int, maxNodes: Int) async throws -> (job: JobRecord, nodes: [NodeRecord]) {
+        try await database.write { db in
+            var service = try ServiceRecord.fetchOne(db)!
+            guard service.lifecycle == .active else { throw RPCError.wrongState }
+            let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue).fetchAll(db)
+            guard live.count + count <= maxNodes else {
+                throw RPCError.invalidArgument(
+                    "count", detail: "the service may have at most \(maxNodes) nodes (it has \(live.count))")
+            }
+            let hasMaster = live.contains { $0.role == .master && $0.state != .failed && $0.state != .removing }
+            var job = JobRecord(kind: .addNodes, state: .running, createdAt: Date())
+            try job.insert(db)
+            var nodes: [NodeRecord] = []
+            for index in 0..<count {
+                let node = NodeRecord(
+                    id: "node-\(service.nextNodeNumber)", number: service.nextNodeNumber,
+                    role: !hasMaster && index == 0 ? .master : .slave, state: .pending,
+                    serverID: service.nextServerID, jobID: job.id, stage: .create, attempts: 0,
+                    createRequested: false, stageStartedAt: Date(), createdAt: Date())
+                service.nextNodeNumber += 1
+                service.nextServerID += 1
+                try node.insert(db)
+                try Self.insertPlan(Stage.provisioning, job: job.id!, node: node.id, db: db)
+                nodes.append(node)
+            }
+            try service.update(db)
+            return (job, nodes)
+        }
+    }
+
+    /// Records the removal of the given nodes, or of `count` replicas (newest first).
+    /// The master can only go when it is the last node.
+    func removeNodes(ids: [String]?, count: Int?) async throws -> JobRecord {
+        try await database.write { db in
+            let service = try ServiceRecord.fetchOne(db)!
+            guard service.lifecycle == .active else { throw RPCError.wrongState }
+            let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue)
+                .order(Column("number").desc).fetchAll(db)
+            let removable = live.filter { $0.state != .removing }
+            var chosen: [NodeRecord]
+            if let ids {
+                chosen = try ids.map { id in
+                    guard let node = removable.first(where: { $0.id == id }) else {
+                        throw RPCError.invalidArgument("serviceNodeId", detail: "unknown node \(id)")
+                    }
+                    return node
+                }
+            } else {
+                let replicas = removable.filter { $0.role != .master }
+                guard let count, count <= replicas.count else {
+                    throw RPCError.invalidArgument("count", detail: "there are only \(replicas.count) replicas to remove")
+                }
+                chosen = Array(replicas.prefix(count))
+            }
+            let others = removable.filter { node in !chosen.contains { $0.id == node.id } }
+            if chosen.contains(where: { $0.role == .master }), !others.isEmpty {
+                throw RPCError.failed("the master cannot be removed while it has replicas (failover is not supported yet)")
+            }
+            var job = JobRecord(kind: .removeNodes, state: .running, createdAt: Date())
+            try job.insert(db)
+            for var node in chosen {
+                try Self.startRemoval(of: &node, job: job.id!, plan: Stage.removal, db: db)
+            }
+            return job
+        }
+    }
+
+    /// Starts the shutdown: every node is destroyed, then the service is STOPPED.
+    func shutdown() async throws -> JobRecord {
+        try await database.write { db in
+            var service = try ServiceRecord.fetchOne(db)!
+            guard service.lifecycle == .active else { throw RPCError.wrongState }
+            service.lifecycle = .stopping
+            try service.update(db)
+            var job = JobRecord(kind: .shutdown, state: .running, createdAt: Date())
+            try job.insert(db)
+            let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue).fetchAll(db)
+            for var node in live {
+                try Self.startRemoval(of: &node, job: job.id!, plan: [.destroy], db: db)
+            }
+            return job
+        }
+    }
+
+    private static func startRemoval(of node: inout NodeRecord, job: Int64, plan: [Stage], db: Database) throws {
+        if let previous = node.jobID {
+            try TaskRecord.filter(Column("jobID") == previous && Column("nodeID") == node.id && [TaskState.pending.rawValue, TaskState.running.rawValue].contains(Column("state")))
+                .updateAll(db, Column("state").set(to: TaskState.skipped.rawValue), Column("message").set(to: "superseded by job \(job)"))
+        }
+        node.state = .removing
+        node.jobID = job
+        node.stage = plan[0]
+        node.attempts = 0
+        node.stageStartedAt = Date()
+        try node.update(db)
+        try insertPlan(plan, job: job, node: node.id, db: db)
+    }
+
+    private static func insertPlan(_ stages: [Stage], job: Int64, node: String, db: Database) throws {
+        for stage in stages {
+            var task = TaskRecord(jobID: job, nodeID: node, stage: stage, state: .pending, attempts: 0)
+            try task.insert(db)
+        }
+    }
+}

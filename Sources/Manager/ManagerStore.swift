@@ -1,0 +1,128 @@
+import ConPaaSCore
+import Foundation
+import GRDB
+
+/// The manager's persistent state (service, nodes, jobs, tasks) in SQLite under
+/// the state directory. Every change is one transaction, so a manager killed at
+/// any moment restarts from a consistent state.
+final class ManagerStore: Sendable {
+    let database: DatabaseQueue
+
+    /// Opens (creating and migrating if needed) `path`.
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        database = try DatabaseQueue(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+        try database.write { db in
+            if try ServiceRecord.fetchOne(db) == nil {
+                try ServiceRecord(tag: Self.newTag(), lifecycle: .active, nextServerID: 1, nextNodeNumber: 1, createdAt: Date()).insert(db)
+            }
+        }
+    }
+
+    private static func newTag() -> String {
+        String((0..<6).map { _ in "abcdefghijkmnpqrstuvwxyz23456789".randomElement()! })
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "service") { table in
+                table.column("id", .integer).primaryKey()
+                table.column("tag", .text).notNull()
+                table.column("lifecycle", .text).notNull()
+                table.column("nextServerID", .integer).notNull()
+                table.column("nextNodeNumber", .integer).notNull()
+                table.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "job") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("kind", .text).notNull()
+                table.column("state", .text).notNull()
+                table.column("message", .text)
+                table.column("createdAt", .datetime).notNull()
+                table.column("finishedAt", .datetime)
+            }
+            try db.create(table: "node") { table in
+                table.primaryKey("id", .text)
+                table.column("number", .integer).notNull().unique()
+                table.column("vmID", .text)
+                table.column("address", .text)
+                table.column("role", .text).notNull()
+                table.column("state", .text).notNull()
+                table.column("serverID", .integer).notNull().unique()
+                table.column("reason", .text)
+                table.column("jobID", .integer).references("job")
+                table.column("stage", .text)
+                table.column("attempts", .integer).notNull()
+                table.column("createRequested", .boolean).notNull()
+                table.column("stageStartedAt", .datetime)
+                table.column("lastSeen", .datetime)
+                table.column("agentState", .text)
+                table.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "task") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("jobID", .integer).notNull().references("job")
+                table.column("nodeID", .text).notNull().references("node")
+                table.column("stage", .text).notNull()
+                table.column("state", .text).notNull()
+                table.column("attempts", .integer).notNull()
+                table.column("message", .text)
+                table.column("startedAt", .datetime)
+                table.column("finishedAt", .datetime)
+                table.uniqueKey(["jobID", "nodeID", "stage"])
+            }
+        }
+        return migrator
+    }
+
+    /// Everything, read in one transaction.
+    func snapshot() async throws -> ServiceSnapshot {
+        try await database.read { db in
+            ServiceSnapshot(
+                service: try ServiceRecord.fetchOne(db)!,
+                nodes: try NodeRecord.order(Column("number")).fetchAll(db),
+                jobs: try JobRecord.order(Column("id")).fetchAll(db)
+            )
+        }
+    }
+
+    /// The tasks of one job, in plan order.
+    func tasks(ofJob id: Int64) async throws -> [TaskRecord] {
+        try await database.read { db in
+            try TaskRecord.filter(Column("jobID") == id).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    /// Applies `change` to node `id` if it exists; answers the stored result.
+    @discardableResult
+    func updateNode(_ id: String, _ change: @escaping @Sendable (inout NodeRecord) -> Void) async throws -> NodeRecord? {
+        try await database.write { db in
+            guard var node = try NodeRecord.fetchOne(db, key: id) else { return nil }
+            change(&node)
+            try node.update(db)
+            return node
+        }
+    }
+}
+
+/// A consistent picture of the service at one moment.
+struct ServiceSnapshot: Sendable {
+    var service: ServiceRecord
+    var nodes: [NodeRecord]
+    var jobs: [JobRecord]
+
+    /// Nodes that are part of the service (not terminated).
+    var liveNodes: [NodeRecord] { nodes.filter { $0.state.isLive } }
+
+    /// The node that is, or is becoming, the master.
+    var master: NodeRecord? {
+        liveNodes.first { $0.role == .master && $0.state != .failed && $0.state != .removing }
+    }
+
+    var runningJobs: [JobRecord] { jobs.filter { $0.state == .running } }
+
+    func node(_ id: String) -> NodeRecord? { nodes.first { $0.id == id } }
+}

@@ -1,0 +1,97 @@
+import ConPaaSCore
+import Foundation
+
+/// What the worker should do next for one node in a job: a pure function of the
+/// node's record, what the cloud and the agent last said, and the time, so every
+/// rule of the staged plan is tested without clouds or sockets.
+struct NodePlanner: Sendable {
+    enum Decision: Sendable, Equatable {
+        /// Nothing to do this round.
+        case wait
+        /// Call the cloud to create the node's VM.
+        case createVM
+        /// A VM with the node's name exists (created before a crash): record it.
+        case adopt(VMInfo)
+        /// The current stage is done; move to `stage` (nil: the node is finished).
+        case advance(to: Stage?, state: NodeState)
+        /// Ask the agent directly (no `register_node` came in time).
+        case probeAgent
+        /// Make the node the master.
+        case configureMaster
+        /// Make the node a replica of the master at this address.
+        case configureReplica(masterAddress: String)
+        /// Check replication (or the master role) and finish.
+        case validate
+        /// Destroy the VM and try again from CREATE.
+        case retry(reason: String)
+        /// Give up on the node (its VM, if any, is destroyed).
+        case fail(reason: String)
+        /// Drop the replica's account on the master, then go on.
+        case drain(masterAddress: String?)
+        /// Destroy the VM and mark the node TERMINATED.
+        case destroy
+    }
+
+    let policy: ProvisioningPolicy
+
+    /// The decision for `node` given `vm` (from this round's pool query, nil when
+    /// absent from it), the `master` record and the time `now`.
+    func decide(node: NodeRecord, vm: VMInfo?, master: NodeRecord?, now: Date) -> Decision {
+        guard let stage = node.stage else { return .wait }
+        // The VM's init script reported a fatal problem (a bad context, no agent
+        // binary): the same VM context would fail again, so no retry.
+        if node.agentState == "FAILED", [.confirm, .bootstrap].contains(stage) {
+            return .fail(reason: node.reason ?? "the VM's init script reported a failure")
+        }
+        let elapsed = Duration.seconds(now.timeIntervalSince(node.stageStartedAt ?? now))
+        switch stage {
+        case .create:
+            if let vm, vm.status != .terminated { return .adopt(vm) }
+            return .createVM
+        case .confirm:
+            guard let vm else { return afterFailure(node, reason: "its VM vanished from the cloud") }
+            switch vm.status {
+            case .running: return .advance(to: .bootstrap, state: .booting)
+            case .failed: return afterFailure(node, reason: "the VM failed: \(vm.reason ?? "no reason given")")
+            case .terminated: return afterFailure(node, reason: "the VM was terminated")
+            case .pending, .booting:
+                return elapsed > policy.confirmTimeout ? afterFailure(node, reason: "the VM was not running after \(policy.confirmTimeout)") : .wait
+            }
+        case .bootstrap:
+            if let vm, vm.status == .failed { return afterFailure(node, reason: "the VM failed: \(vm.reason ?? "no reason given")") }
+            if vm == nil { return afterFailure(node, reason: "its VM vanished from the cloud") }
+            if node.agentState == AgentState.running.rawValue, let seen = node.lastSeen, seen >= (node.stageStartedAt ?? seen) {
+                return .advance(to: .configure, state: .configuring)
+            }
+            if elapsed > policy.bootstrapTimeout {
+                return afterFailure(node, reason: "the agent did not report within \(policy.bootstrapTimeout)")
+            }
+            return elapsed > policy.heartbeatGrace ? .probeAgent : .wait
+        case .configure:
+            if node.role == .master { return .configureMaster }
+            guard let master, master.id != node.id else { return .fail(reason: "the service has no master to replicate from") }
+            if master.state == .running, let address = master.address { return .configureReplica(masterAddress: address) }
+            if master.state == .failed { return .fail(reason: "the master \(master.id) failed") }
+            return elapsed > policy.masterWaitTimeout ? .fail(reason: "the master was not running after \(policy.masterWaitTimeout)") : .wait
+        case .validate:
+            return .validate
+        case .drain:
+            let masterAddress = master.flatMap { $0.id == node.id || $0.state != .running ? nil : $0.address }
+            return node.role == .slave ? .drain(masterAddress: masterAddress) : .advance(to: .destroy, state: .removing)
+        case .destroy:
+            return .destroy
+        }
+    }
+}
+
+extension NodePlanner {
+    /// After a failed VM creation (no VM exists): whether another attempt is allowed.
+    func decideAfterCreateFailure(_ node: NodeRecord) -> Bool {
+        node.attempts + 1 < policy.maxAttempts
+    }
+
+    /// The decision after a stage's operation failed with `reason`.
+    func afterFailure(_ node: NodeRecord, reason: String) -> Decision {
+        decideAfterCreateFailure(node) ? .retry(reason: reason) : .fail(reason: "\(reason) (after \(node.attempts + 1) attempts)")
+    }
+}

@@ -1,0 +1,124 @@
+import ConPaaSCore
+import Foundation
+import JSONRPC
+
+extension ProvisioningWorker {
+    /// Performs one decision of ``NodePlanner`` for `node`, recording the outcome.
+    func carryOut(_ decision: NodePlanner.Decision, for node: NodeRecord, tag: String) async {
+        var metadata = logger
+        metadata[metadataKey: "node.id"] = "\(node.id)"
+        let logger = metadata
+        do {
+            switch decision {
+            case .wait:
+                return
+            case .createVM:
+                try await createVM(for: node)
+            case .adopt(let vm):
+                logger.info("found the node's VM after a restart", metadata: ["vm.id": "\(vm.id)"])
+                try await store.completeStage(node, next: .confirm, state: .pending) { $0.vmID = vm.id; $0.address = vm.address }
+            case .advance(let next, let state):
+                try await store.completeStage(node, next: next, state: state)
+                logger.info("stage done", metadata: ["stage": "\(node.stage?.rawValue ?? "-")", "next": "\(next?.rawValue ?? "finished")"])
+                wake()
+            case .probeAgent:
+                guard let address = node.address else { return }
+                if let state = try? await agents.serverState(at: address), let agentState = state["state"]?.stringValue {
+                    try await store.recordReport(nodeID: node.id, agentState: agentState, error: nil)
+                }
+            case .configureMaster:
+                try await configure(node) { client in _ = try await client.call("set_up_replica_master") }
+            case .configureReplica(let master):
+                try await configure(node) { client in
+                    _ = try await client.call("set_up_replica_slave", params: ["master_host": .string(master)])
+                }
+            case .validate:
+                try await validate(node)
+            case .retry(let reason):
+                logger.warning("retrying the node: \(reason)")
+                try await destroyVM(of: node)
+                try await store.restartProvisioning(node, reason: reason)
+            case .fail(let reason):
+                logger.error("node failed: \(reason)")
+                try await destroyVM(of: node)
+                try await store.failNode(node, reason: reason)
+            case .drain(let master):
+                if let master, let address = node.address {
+                    do {
+                        _ = try await agents.client(for: master).call("drop_replication_user", params: ["replica_host": .string(address)])
+                    } catch {
+                        logger.warning("could not drop the replica's account on the master: \(error)")
+                    }
+                }
+                try await store.completeStage(node, next: .destroy, state: .removing)
+                wake()
+            case .destroy:
+                try await destroyVM(of: node)
+                try await store.completeStage(node, next: nil, state: .terminated) { $0.vmID = nil }
+                logger.info("node terminated")
+                wake()
+            }
+        } catch {
+            logger.error("provisioning step failed: \(error)")
+        }
+    }
+
+    private func createVM(for node: NodeRecord) async throws {
+        try await store.startStage(node) { $0.createRequested = true }
+        do {
+            let vm = try await cloud.createVM(context.request(for: node))
+            logger.info("VM created", metadata: ["node.id": "\(node.id)", "vm.id": "\(vm.id)", "vm.address": "\(vm.address ?? "?")"])
+            guard try await store.completeStage(node, next: .confirm, state: .pending, { $0.vmID = vm.id; $0.address = vm.address }) else {
+                logger.info("the node was taken over while its VM was created; destroying the VM", metadata: ["node.id": "\(node.id)"])
+                try await cloud.destroyVM(id: vm.id)
+                return
+            }
+            wake()
+        } catch {
+            let reason = "creating the VM failed: \(error)"
+            if planner.decideAfterCreateFailure(node) {
+                try await store.restartProvisioning(node, reason: reason)
+            } else {
+                try await store.failNode(node, reason: "\(reason) (after \(node.attempts + 1) attempts)")
+            }
+        }
+    }
+
+    private func configure(_ node: NodeRecord, _ call: (RPCClient) async throws -> Void) async throws {
+        guard let address = node.address else { return }
+        try await store.startStage(node)
+        do {
+            try await call(agents.client(for: address, timeout: .seconds(3600)))
+            try await store.completeStage(node, next: .validate, state: .configuring)
+            wake()
+        } catch {
+            await carryOut(planner.afterFailure(node, reason: "configuring MariaDB failed: \(error)"), for: node, tag: "")
+        }
+    }
+
+    private func validate(_ node: NodeRecord) async throws {
+        guard let address = node.address else { return }
+        let state = try await agents.serverState(at: address)
+        let ready: Bool
+        if node.role == .master {
+            ready = state["role"]?.stringValue == "master" && state["state"]?.stringValue == "RUNNING"
+        } else {
+            ready = state["replication"]?["io_running"]?.stringValue == "Yes" && state["replication"]?["sql_running"]?.stringValue == "Yes"
+        }
+        guard ready else { return }
+        try await store.completeStage(node, next: nil, state: .running) { $0.reason = nil }
+        logger.info("node running", metadata: ["node.id": "\(node.id)", "role": "\(node.role.rawValue)"])
+        wake()
+    }
+
+    private func destroyVM(of node: NodeRecord) async throws {
+        if let vmID = node.vmID {
+            try await cloud.destroyVM(id: vmID)
+        } else if node.createRequested {
+            // Created before a crash but never recorded: find it by name.
+            for vm in try await cloud.listVMs(namePrefix: context.vmName(for: node.id)) where vm.name == context.vmName(for: node.id) {
+                try await cloud.destroyVM(id: vm.id)
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import ConPaaSCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Drives every job to its end: each round it reads the state, makes one pool
+/// query to the cloud for all nodes that need it, asks ``NodePlanner`` what each
+/// node needs and starts that work. All progress is persisted, so a restarted
+/// manager simply carries on (and first reconciles with the cloud's VM list).
+final class ProvisioningWorker: Service, Sendable {
+    let store: ManagerStore
+    let cloud: any CloudDriver
+    let agents: AgentDirectory
+    let context: VMContextTemplate
+    let planner: NodePlanner
+    let logger: Logger
+    private let busy = Mutex<Set<String>>([])
+    private let lastSweep = Mutex(ContinuousClock.now)
+    private let wakeups: AsyncStream<Void>
+    private let wakeup: AsyncStream<Void>.Continuation
+
+    init(store: ManagerStore, cloud: any CloudDriver, agents: AgentDirectory, context: VMContextTemplate, policy: ProvisioningPolicy, logger: Logger) {
+        self.store = store
+        self.cloud = cloud
+        self.agents = agents
+        self.context = context
+        self.planner = NodePlanner(policy: policy)
+        self.logger = logger
+        (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Starts a round now instead of at the next tick (a job was just recorded).
+    func wake() { wakeup.yield() }
+
+    func run() async throws {
+        let ticker = wakeup
+        let interval = planner.policy.pollInterval
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    ticker.yield()
+                }
+            }
+            await reconcileOrphans()
+            for await _ in wakeups.cancelOnGracefulShutdown() {
+                await round(in: &group)
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// One pass over every node that a job is driving.
+    private func round(in group: inout DiscardingTaskGroup) async {
+        do {
+            let snapshot = try await store.snapshot()
+            let active = snapshot.nodes.filter { $0.stage != nil }
+            if !active.isEmpty {
+                let vms = try await vmsByName(needed: active)
+                for node in active where claim(node.id) {
+                    let decision = planner.decide(node: node, vm: vms?[context.vmName(for: node.id)], master: snapshot.master, now: Date())
+                    group.addTask { [self] in
+                        defer { release(node.id) }
+                        await carryOut(decision, for: node, tag: snapshot.service.tag)
+                    }
+                }
+            }
+            if lastSweep.withLock({ last in
+                guard ContinuousClock.now - last > .seconds(30) else { return false }
+                last = .now
+                return true
+            }) {
+                await reconcileOrphans()
+            }
+            for job in try await store.finishJobs() {
+                logger.info("job finished", metadata: ["job.id": "\(job.id ?? 0)", "job.kind": "\(job.kind.rawValue)", "job.state": "\(job.state.rawValue)"])
+            }
+        } catch {
+            logger.error("provisioning round failed: \(error)")
+        }
+    }
+
+    /// One pool query, only when some node's stage looks at its VM; nil otherwise.
+    private func vmsByName(needed nodes: [NodeRecord]) async throws -> [String: VMInfo]? {
+        let needsCloud = nodes.contains { node in
+            switch node.stage {
+            case .create: node.createRequested
+            case .confirm, .bootstrap: true
+            default: false
+            }
+        }
+        guard needsCloud else { return nil }
+        let vms = try await cloud.listVMs(namePrefix: context.namePrefix)
+        return Dictionary(vms.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// At start and every 30 s: a VM of this service whose node is gone or unknown is destroyed.
+    private func reconcileOrphans() async {
+        do {
+            let snapshot = try await store.snapshot()
+            let vms = try await cloud.listVMs(namePrefix: context.namePrefix)
+            for vm in vms where vm.status != .terminated {
+                let node = snapshot.nodes.first { context.vmName(for: $0.id) == vm.name }
+                // A node in a job may be about to adopt its VM; a finished node owns only its recorded VM.
+                let owned = node.map { $0.state != .terminated && ($0.stage != nil || $0.vmID == vm.id) } ?? false
+                guard !owned else { continue }
+                logger.warning("destroying a VM no node owns", metadata: ["vm.id": "\(vm.id)", "vm.name": "\(vm.name)"])
+                try await cloud.destroyVM(id: vm.id)
+            }
+        } catch {
+            logger.error("reconciling with the cloud failed: \(error)")
+        }
+    }
+
+    private func claim(_ id: String) -> Bool { busy.withLock { $0.insert(id).inserted } }
+    private func release(_ id: String) { _ = busy.withLock { $0.remove(id) } }
+}

@@ -1,0 +1,121 @@
+import ConPaaSCore
+import Foundation
+import GRDB
+
+/// The steps a node goes through, in order, in a job (ARCHITECTURE.md "Provisioning").
+enum Stage: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    case create = "CREATE", confirm = "CONFIRM", bootstrap = "BOOTSTRAP", configure = "CONFIGURE", validate = "VALIDATE"
+    /// Removing a node: drop its replication account on the master.
+    case drain = "DRAIN"
+    /// Removing a node: destroy its VM.
+    case destroy = "DESTROY"
+
+    static let provisioning: [Stage] = [.create, .confirm, .bootstrap, .configure, .validate]
+    static let removal: [Stage] = [.drain, .destroy]
+
+    /// The stage after this one in its plan, or nil at the end.
+    var next: Stage? {
+        for plan in [Self.provisioning, Self.removal] {
+            if let index = plan.firstIndex(of: self) { return index + 1 < plan.count ? plan[index + 1] : nil }
+        }
+        return nil
+    }
+}
+
+enum JobKind: String, Codable, Sendable, DatabaseValueConvertible {
+    case addNodes = "add_nodes", removeNodes = "remove_nodes", shutdown
+}
+
+enum JobState: String, Codable, Sendable, DatabaseValueConvertible {
+    case running = "RUNNING", done = "DONE", failed = "FAILED"
+}
+
+enum TaskState: String, Codable, Sendable, DatabaseValueConvertible {
+    case pending = "PENDING", running = "RUNNING", done = "DONE", failed = "FAILED", skipped = "SKIPPED"
+}
+
+extension NodeRole: DatabaseValueConvertible {}
+extension NodeState: DatabaseValueConvertible {}
+
+/// A node as stored: the public ``ServiceNode`` plus the worker's bookkeeping.
+struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "node"
+
+    var id: String
+    var number: Int
+    var vmID: String?
+    var address: String?
+    var role: NodeRole
+    var state: NodeState
+    var serverID: Int
+    var reason: String?
+    /// The job driving the node now, and its stage in it.
+    var jobID: Int64?
+    var stage: Stage?
+    /// Tries of the current stage (CREATE counts VM creations).
+    var attempts: Int
+    /// Set before `createVM` is called: after a crash the VM may exist without an id here.
+    var createRequested: Bool
+    var stageStartedAt: Date?
+    /// Last `register_node` or successful health check.
+    var lastSeen: Date?
+    /// The agent's last reported state (`RUNNING`, ...).
+    var agentState: String?
+    var createdAt: Date
+
+    var serviceNode: ServiceNode {
+        ServiceNode(id: id, vmID: vmID, address: address, role: role, state: state, serverID: UInt32(serverID), reason: reason)
+    }
+}
+
+/// A user's request being carried out: add, remove, shutdown.
+struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "job"
+
+    var id: Int64?
+    var kind: JobKind
+    var state: JobState
+    var message: String?
+    var createdAt: Date
+    var finishedAt: Date?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// One stage of one node in one job (like a Coopr plan's task).
+struct TaskRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "task"
+
+    var id: Int64?
+    var jobID: Int64
+    var nodeID: String
+    var stage: Stage
+    var state: TaskState
+    var attempts: Int
+    var message: String?
+    var startedAt: Date?
+    var finishedAt: Date?
+
+    mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// Service-wide counters and lifecycle; a single row.
+struct ServiceRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "service"
+
+    enum Lifecycle: String, Codable, Sendable, DatabaseValueConvertible {
+        case active, stopping, stopped
+    }
+
+    var id: Int = 1
+    /// Random tag in every VM name of this service, so a shared cloud tells services apart.
+    var tag: String
+    var lifecycle: Lifecycle
+    var nextServerID: Int
+    var nextNodeNumber: Int
+    var createdAt: Date
+}

@@ -1,1 +1,0 @@
-print("conpaassql-manager: not built yet")

@@ -1,0 +1,74 @@
+import ConPaaSCore
+import Foundation
+@testable import Manager
+import Testing
+
+@Suite("Staged provisioning decisions")
+struct NodePlannerTests {
+    let planner = NodePlanner(policy: ProvisioningPolicy(maxAttempts: 3, confirmTimeout: .seconds(60), bootstrapTimeout: .seconds(60), masterWaitTimeout: .seconds(60), heartbeatGrace: .seconds(3)))
+    let start = Date(timeIntervalSince1970: 1_000_000)
+
+    func node(_ stage: Stage?, role: NodeRole = .slave, attempts: Int = 0, agentState: String? = nil, lastSeen: Date? = nil, state: NodeState = .pending) -> NodeRecord {
+        NodeRecord(id: "node-2", number: 2, vmID: "7", address: "127.0.1.2", role: role, state: state, serverID: 2, jobID: 1,
+                   stage: stage, attempts: attempts, createRequested: false, stageStartedAt: start, lastSeen: lastSeen,
+                   agentState: agentState, createdAt: start)
+    }
+
+    func vm(_ status: VMStatus, reason: String? = nil) -> VMInfo {
+        VMInfo(id: "7", name: "conpaassql-abc-node-2", address: "127.0.1.2", status: status, reason: reason)
+    }
+
+    var master: NodeRecord {
+        var master = node(nil, role: .master, state: .running)
+        master.id = "node-1"
+        master.address = "127.0.1.1"
+        return master
+    }
+
+    @Test("CREATE creates once, or adopts the VM a crash left behind")
+    func create() {
+        #expect(planner.decide(node: node(.create), vm: nil, master: nil, now: start) == .createVM)
+        #expect(planner.decide(node: node(.create), vm: vm(.booting), master: nil, now: start) == .adopt(vm(.booting)))
+    }
+
+    @Test("CONFIRM waits for running; a failed or vanished VM is retried, then the node fails")
+    func confirm() {
+        #expect(planner.decide(node: node(.confirm), vm: vm(.booting), master: nil, now: start) == .wait)
+        #expect(planner.decide(node: node(.confirm), vm: vm(.running), master: nil, now: start) == .advance(to: .bootstrap, state: .booting))
+        #expect(planner.decide(node: node(.confirm), vm: vm(.failed, reason: "BOOT_FAILURE"), master: nil, now: start) == .retry(reason: "the VM failed: BOOT_FAILURE"))
+        #expect(planner.decide(node: node(.confirm), vm: nil, master: nil, now: start) == .retry(reason: "its VM vanished from the cloud"))
+        #expect(planner.decide(node: node(.confirm), vm: vm(.booting), master: nil, now: start + 61) == .retry(reason: "the VM was not running after 60.0 seconds"))
+        #expect(planner.decide(node: node(.confirm, attempts: 2), vm: vm(.failed, reason: "x"), master: nil, now: start) == .fail(reason: "the VM failed: x (after 3 attempts)"))
+    }
+
+    @Test("BOOTSTRAP waits for the agent's report, asks it after a grace period, fails on its FAILED report")
+    func bootstrap() {
+        #expect(planner.decide(node: node(.bootstrap), vm: vm(.running), master: nil, now: start + 1) == .wait)
+        #expect(planner.decide(node: node(.bootstrap), vm: vm(.running), master: nil, now: start + 4) == .probeAgent)
+        let reported = node(.bootstrap, agentState: "RUNNING", lastSeen: start + 2)
+        #expect(planner.decide(node: reported, vm: vm(.running), master: nil, now: start + 2) == .advance(to: .configure, state: .configuring))
+        var failed = node(.bootstrap, agentState: "FAILED", lastSeen: start + 1)
+        failed.reason = "context.sh lacks IP_PUBLIC"
+        #expect(planner.decide(node: failed, vm: vm(.running), master: nil, now: start + 1) == .fail(reason: "context.sh lacks IP_PUBLIC"))
+        #expect(planner.decide(node: node(.bootstrap), vm: vm(.running), master: nil, now: start + 61) == .retry(reason: "the agent did not report within 60.0 seconds"))
+    }
+
+    @Test("CONFIGURE: the master first; replicas wait for a running master")
+    func configure() {
+        #expect(planner.decide(node: node(.configure, role: .master), vm: nil, master: nil, now: start) == .configureMaster)
+        #expect(planner.decide(node: node(.configure), vm: nil, master: master, now: start) == .configureReplica(masterAddress: "127.0.1.1"))
+        var booting = master
+        booting.state = .booting
+        #expect(planner.decide(node: node(.configure), vm: nil, master: booting, now: start) == .wait)
+        #expect(planner.decide(node: node(.configure), vm: nil, master: booting, now: start + 61) == .fail(reason: "the master was not running after 60.0 seconds"))
+        #expect(planner.decide(node: node(.configure), vm: nil, master: nil, now: start) == .fail(reason: "the service has no master to replicate from"))
+    }
+
+    @Test("Removal drains replicas on the master, then destroys")
+    func removal() {
+        #expect(planner.decide(node: node(.drain), vm: nil, master: master, now: start) == .drain(masterAddress: "127.0.1.1"))
+        #expect(planner.decide(node: node(.drain, role: .master), vm: nil, master: nil, now: start) == .advance(to: .destroy, state: .removing))
+        #expect(planner.decide(node: node(.destroy), vm: nil, master: nil, now: start) == .destroy)
+        #expect(planner.decide(node: node(nil), vm: nil, master: nil, now: start) == .wait)
+    }
+}

@@ -1,0 +1,140 @@
+import AsyncHTTPClient
+import Foundation
+import JSONRPC
+import Synchronization
+
+/// A real `conpaassql-manager` process on the local cloud, on its own loopback
+/// block `127.0.B.x` (manager on .250, VMs from .1), killed and cleaned up
+/// (VM process trees and state directory) at the end of the test.
+final class TestManager: Sendable {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    private static let nextBlock = Mutex(150)
+
+    let block: Int
+    let stateDirectory: String
+    let client: RPCClient
+    private let extraArguments: [String]
+    private let process = Mutex<Process?>(nil)
+
+    var address: String { "127.0.\(block).250" }
+    var url: String { "http://\(address):50000" }
+
+    init(extraArguments: [String] = []) throws {
+        block = Self.nextBlock.withLock { value in
+            value += 1
+            return value
+        }
+        stateDirectory = "/tmp/cq-mgr-\(UUID().uuidString.prefix(6))"
+        self.extraArguments = extraArguments
+        client = RPCClient(baseURL: "http://127.0.\(block).250:50000", timeout: .seconds(60))
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+    }
+
+    /// Starts the manager (again, on the same state) and waits until it answers.
+    func start() async throws {
+        let manager = Process()
+        manager.executableURL = URL(fileURLWithPath: "\(Self.binaries)/conpaassql-manager")
+        manager.arguments = [
+            "--address", address, "--state-dir", stateDirectory, "--local-address-prefix", "127.0.\(block)",
+            "--contextualization-dir", "\(Self.repository)/contextualization", "--agent-bin-dir", Self.binaries,
+            "--poll-interval-ms", "200", "--log-level", "debug",
+        ] + extraArguments
+        FileManager.default.createFile(atPath: "\(stateDirectory)/manager.log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(stateDirectory)/manager.log"))
+        try log.seekToEnd()
+        manager.standardOutput = log
+        manager.standardError = log
+        try manager.run()
+        process.withLock { $0 = manager }
+        try await eventually("the manager answers", timeout: .seconds(30)) {
+            (try? await client.call("get_service_info", kind: .get)) != nil
+        }
+    }
+
+    /// Sends `signal` to the manager and waits for it to exit.
+    func kill(_ signal: Int32 = SIGKILL) async {
+        guard let manager = process.withLock({ $0 }) else { return }
+        Foundation.kill(manager.processIdentifier, signal)
+        while manager.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        process.withLock { $0 = nil }
+    }
+
+    /// Stops the manager, kills every process started under the state directory, removes it.
+    func tearDown() async {
+        await kill(SIGTERM)
+        let pkill = Process()
+        pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        pkill.arguments = ["-KILL", "-f", stateDirectory]
+        try? pkill.run()
+        pkill.waitUntilExit()
+        if ProcessInfo.processInfo.environment["KEEP_TEST_STATE"] == nil {
+            try? FileManager.default.removeItem(atPath: stateDirectory)
+        }
+    }
+
+    /// Runs `body` with a started manager, tearing it down however `body` ends.
+    static func with(extraArguments: [String] = [], _ body: (TestManager) async throws -> Void) async throws {
+        let manager = try TestManager(extraArguments: extraArguments)
+        do {
+            try await manager.start()
+            try await body(manager)
+        } catch {
+            print("manager log tail for \(manager.stateDirectory):\n\(manager.logTail())")
+            await manager.tearDown()
+            throw error
+        }
+        await manager.tearDown()
+    }
+
+    func logTail(lines: Int = 40) -> String {
+        let text = (try? String(contentsOfFile: "\(stateDirectory)/manager.log", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+
+    /// The nodes of `list_nodes`, and each one's `get_node_info`.
+    func nodes() async throws -> [JSONValue] {
+        let ids = try await client.call("list_nodes", kind: .get)["conpaas-mysql"]?.arrayValue ?? []
+        var nodes: [JSONValue] = []
+        for id in ids {
+            nodes.append(try await client.call("get_node_info", kind: .get, params: ["serviceNodeId": id])["serviceNode"] ?? .null)
+        }
+        return nodes
+    }
+
+    /// Waits until every live node is RUNNING and there are `count` of them.
+    func waitForRunning(_ count: Int, timeout: Duration = .seconds(240)) async throws {
+        try await eventually("\(count) nodes RUNNING", timeout: timeout) {
+            let nodes = try await self.nodes()
+            if let failed = nodes.first(where: { $0["state"]?.stringValue == "FAILED" }) {
+                throw TestFailure("node failed: \(failed)")
+            }
+            return nodes.count == count && nodes.allSatisfy { $0["state"]?.stringValue == "RUNNING" }
+        }
+    }
+
+    /// The service secret the manager shares with its agents.
+    var serviceSecret: String {
+        (try? String(contentsOfFile: "\(stateDirectory)/service-secret", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Polls `condition` until it holds; a thrown TestFailure ends the wait at once.
+func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        do {
+            if try await condition() { return }
+        } catch let failure as TestFailure {
+            throw failure
+        } catch {}
+        try await Task.sleep(for: .milliseconds(200))
+    }
+    throw TestFailure("\(what): not true within \(timeout)")
+}
