@@ -73,7 +73,7 @@ def main():
     second = one.vm.allocate('CPU=0.5\nMEMORY=256\nNIC=[NETWORK_ID=0]\nNIC=[NETWORK="default"]\nROLE="test"\n', True)
     held = one.vm.info(second)
     check(held.NAME == "one-%d" % second, "default name")
-    check(held.STATE == (1 if old else 2), "HOLD from 4.0 on (3.x has no hold flag)")
+    check(held.STATE in ((1, 3) if old else (2,)), "HOLD from 4.0 on (3.x has no hold flag)")
     check(isinstance(held.TEMPLATE["NIC"], list) and len(held.TEMPLATE["NIC"]) == 2, "two NICs")
     check(held.USER_TEMPLATE["ROLE"] == "test", "user attributes in USER_TEMPLATE")
 

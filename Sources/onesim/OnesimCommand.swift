@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import LocalCloud
 import Logging
 import OpenNebulaSimulator
 
@@ -50,8 +51,11 @@ struct OnesimCommand: AsyncParsableCommand {
     @Option(help: "Directory holding the VM pool across restarts.")
     var stateDir: String
 
-    @Option(help: "How VMs run: none (data only) or local (not available in this build).")
+    @Option(help: "How VMs run: none (data only) or local (LocalCloud VMs on loopback leases, booted with --boot-hook).")
     var boot: BootMode = .none
+
+    @Option(help: "With --boot local: the script each VM runs with its context directory.")
+    var bootHook = "contextualization/boot-hook.sh"
 
     @Option(help: "Failures to inject (see above).")
     var faults = ""
@@ -59,8 +63,8 @@ struct OnesimCommand: AsyncParsableCommand {
     @Option(help: "Users file, name:password per line.")
     var users: String?
 
-    @Option(help: "The default network's block, e.g. 10.0.0.0/24.")
-    var leases = SimulatorConfiguration.documentLeaseRange.description
+    @Option(help: "The default network's block (default 10.0.0.0/24; 127.0.70.0/24 with --boot local).")
+    var leases: String?
 
     @Option(help: "Milliseconds between two timed state transitions.")
     var transitionMs = 150
@@ -71,10 +75,19 @@ struct OnesimCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard transitionMs >= 0 else { throw ValidationError("--transition-ms must not be negative") }
-        guard LeaseRange(leases) != nil else { throw ValidationError("--leases must be A.B.C.D/N with N from 8 to 30") }
+        guard let range = leaseRange else { throw ValidationError("--leases must be A.B.C.D/N with N from 8 to 30") }
         if boot == .local {
-            throw ValidationError("--boot local needs LocalCloud's LocalVMHost, which this build does not have yet; use --boot none")
+            guard range.isLoopback else { throw ValidationError("--boot local needs loopback leases (127.x.y.z), not \(range)") }
+            guard FileManager.default.isReadableFile(atPath: bootHook) else {
+                throw ValidationError("--boot-hook \(bootHook) is not a readable file")
+            }
         }
+    }
+
+    /// The lease block: --leases, or the default for the boot mode.
+    private var leaseRange: LeaseRange? {
+        if let leases { return LeaseRange(leases) }
+        return boot == .local ? SimulatorConfiguration.loopbackLeaseRange : SimulatorConfiguration.documentLeaseRange
     }
 
     func run() async throws {
@@ -92,9 +105,14 @@ struct OnesimCommand: AsyncParsableCommand {
         }
         let configuration = SimulatorConfiguration(
             address: address, port: port, profile: profile, stateDirectory: stateDir,
-            faults: try FaultPlan(parsing: faults), users: userList, leaseRange: LeaseRange(leases)!,
+            faults: try FaultPlan(parsing: faults), users: userList, leaseRange: leaseRange!,
             transitionDelay: .milliseconds(transitionMs))
-        let simulator = try OneSimulator(configuration: configuration, logger: logger)
+        var booter: LocalVMBooter?
+        if boot == .local {
+            let host = LocalVMHost(stateDirectory: "\(stateDir)/local-vms", bootHook: bootHook, logger: logger)
+            booter = LocalVMBooter(host: host)
+        }
+        let simulator = try OneSimulator(configuration: configuration, booter: booter, logger: logger)
         let app = buildSimulatorApplication(simulator: simulator, logger: logger) { channel in
             let port = channel.localAddress?.port ?? 0
             print("onesim \(configuration.profile.version) listening on http://\(configuration.address):\(port)/RPC2")

@@ -16,12 +16,12 @@ private struct StuckBooter: SimulatedVMBooter {
 struct DriverProfileTests {
     @Test(arguments: SimulatorProfile.allCases)
     func allocateInfoPoolTerminateReconcile(profile: SimulatorProfile) async throws {
-        try await withLiveSimulator(profile: profile, transitionDelay: .milliseconds(250)) { live in
+        try await withLiveSimulator(profile: profile) { live in
             let driver = try await makeDriver(live)
             #expect(driver.version == OpenNebulaVersion(profile.version))
             let context = ["MANAGER_IP": "127.0.0.1", "MANAGER_PORT": "50000", "NODE_ID": "1", "SERVICE_SECRET": "s3cr3t"]
             let created = try await driver.createVM(VMRequest(name: "svc1-node1", context: context))
-            #expect(created.status == .pending)
+            #expect([.pending, .booting, .running].contains(created.status), "one step per 30 ms: any live state")
             #expect(created.address == "10.0.0.2", "the lease is known at allocate time")
             #expect(created.name == "svc1-node1")
             let id = try #require(Int(created.id))

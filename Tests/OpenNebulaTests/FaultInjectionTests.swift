@@ -67,6 +67,7 @@ struct FaultInjectionTests {
         try await withLiveSimulator(profile: .v6_10) { live in
             let driver = try await makeDriver(live)
             let vm = try await driver.createVM(VMRequest(name: "d-0", context: [:]))
+            #expect(try await eventually { try await driver.listVMs(namePrefix: "d-").first?.status == .running })
             try await live.client.vmAction("terminate-hard", id: 0)
             #expect(try await eventually { try await driver.listVMs(namePrefix: "d-").first?.status == .failed })
             let listed = try await driver.listVMs(namePrefix: "d-")

@@ -68,12 +68,16 @@ struct SchemaValidationTests {
             let failing = try await client.allocateVM(template: "CPU=1\nMEMORY=64\nNIC=[NETWORK_ID=0]\n", hold: false)
             let ended = try await client.allocateVM(template: "CPU=1\nMEMORY=64\nNIC=[NETWORK_ID=0]\n", hold: false)
             #expect(running == 0 && held == 1 && failing == 2 && ended == 3)
-            try await client.vmAction("terminate-hard", id: ended)
+            func phase(_ id: Int) async throws -> (Int, Int) {
+                let record = try VMDocument.parseVM(try await client.vmInfo(id: id))
+                return (record.state, record.lcmState)
+            }
             #expect(try await eventually {
-                let failed = try VMDocument.parseVM(try await client.vmInfo(id: failing))
-                let live = try VMDocument.parseVM(try await client.vmInfo(id: running))
-                return failed.lcmState == 36 && live.lcmState == 3
+                let phases = [try await phase(failing), try await phase(running), try await phase(ended)]
+                return phases.map { [$0.0, $0.1] } == [[3, 36], [3, 3], [3, 3]]
             })
+            try await client.vmAction("terminate-hard", id: ended)
+            #expect(try await eventually { try await phase(ended) == (6, 0) })
             for id in [running, held, failing, ended] {
                 try await validate(try await client.vmInfo(id: id), root: "VM", schema: schemas.appendingPathComponent("vm.xsd"))
             }

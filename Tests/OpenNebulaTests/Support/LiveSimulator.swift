@@ -27,11 +27,12 @@ let quietLogger = Logger(label: "opennebula-tests", factory: { _ in SwiftLogNoOp
 func withLiveSimulator<T>(
     profile: SimulatorProfile, stateDirectory: String = temporaryDirectory(), faults: String = "",
     users: [SimulatedUser] = SimulatedUser.defaults, transitionDelay: Duration = .milliseconds(30),
-    booter: (any SimulatedVMBooter)? = nil, _ body: (LiveSimulator) async throws -> T
+    leaseRange: LeaseRange = SimulatorConfiguration.documentLeaseRange, booter: (any SimulatedVMBooter)? = nil,
+    _ body: (LiveSimulator) async throws -> T
 ) async throws -> T {
     let configuration = SimulatorConfiguration(
         port: 0, profile: profile, stateDirectory: stateDirectory, faults: try FaultPlan(parsing: faults),
-        users: users, transitionDelay: transitionDelay)
+        users: users, leaseRange: leaseRange, transitionDelay: transitionDelay)
     let simulator = try OneSimulator(configuration: configuration, booter: booter, logger: quietLogger)
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let app = buildSimulatorApplication(simulator: simulator, logger: quietLogger) { channel in
@@ -72,13 +73,14 @@ enum DriverFiles {
     }
 }
 
-/// A driver talking to `live` as `user`.
+/// A driver talking to `live` as `user`, sending `initScript` (default: a stand-in).
 func makeDriver(
-    _ live: LiveSimulator, user: String = "oneadmin", password: String = "opennebula", timeout: Duration = .seconds(10)
+    _ live: LiveSimulator, user: String = "oneadmin", password: String = "opennebula", timeout: Duration = .seconds(10),
+    initScript: String? = nil
 ) async throws -> OpenNebulaDriver {
     let configuration = OpenNebulaConfiguration(
         endpoint: live.endpoint, user: user, password: password, imageID: 7, networkID: 0,
-        templateFile: DriverFiles.agentTemplate, cpu: 0.5, memoryMB: 512, initScript: try DriverFiles.initScript(),
+        templateFile: DriverFiles.agentTemplate, cpu: 0.5, memoryMB: 512, initScript: try initScript ?? DriverFiles.initScript(),
         timeout: timeout)
     return try await OpenNebulaDriver(configuration: configuration, logger: quietLogger)
 }
