@@ -68,10 +68,13 @@ struct DriverProfileTests {
                     created += 1
                 }
                 let before = await live.simulator.callCounts()
+                let started = ContinuousClock.now
                 let vms = try await driver.listVMs(namePrefix: "poll-")
+                let elapsed = (ContinuousClock.now - started).components
                 let after = await live.simulator.callCounts()
                 let calls = after.values.reduce(0, +) - before.values.reduce(0, +)
-                print("calls per poll: profile \(profile.rawValue), \(count) pending VMs: \(calls) XML-RPC call(s)")
+                let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
+                print("calls per poll: profile \(profile.rawValue), \(count) pending VMs: \(calls) XML-RPC call(s), \(milliseconds) ms")
                 #expect(calls == 1)
                 #expect(after["one.vmpool.info", default: 0] == before["one.vmpool.info", default: 0] + 1)
                 #expect(vms.count == count)
