@@ -30,6 +30,8 @@ struct DriverProfileTests {
             #expect(document.contains("<VMID><![CDATA[\(id)]]></VMID>"))
             #expect(document.contains("<SERVICE_SECRET><![CDATA[s3cr3t]]></SERVICE_SECRET>"))
             #expect(document.contains("<CONPAASSQL_ROLE><![CDATA[agent]]></CONPAASSQL_ROLE>"))
+            #expect(document.contains("<ETH0_IP><![CDATA[10.0.0.2]]></ETH0_IP>"))
+            #expect(document.contains("<ETH0_GATEWAY><![CDATA[10.0.0.1]]></ETH0_GATEWAY>"))
 
             let other = try await driver.createVM(VMRequest(name: "svc2-node1", context: [:]))
             #expect(other.address == "10.0.0.3")

@@ -47,6 +47,7 @@ struct TemplateRenderingTests {
         #expect(context["IP_PUBLIC"] == "$NIC[IP]")
         #expect(context["VMID"] == "$VMID")
         #expect(context["CONPAASSQL_ROLE"] == "agent")
+        #expect(context["NETWORK"] == "YES")
         let script = try #require(context["START_SCRIPT_BASE64"].flatMap { Data(base64Encoded: $0) })
         #expect(String(decoding: script, as: UTF8.self) == "#!/bin/sh\necho hi\n")
         #expect(attributes.contains(.single(name: "NAME", value: #"conpaassql-"7""#)))
