@@ -86,6 +86,7 @@ public enum TemplateText {
         /// Why it cannot be written.
         public let reason: String
 
+        /// The attribute and the reason.
         public var description: String { "template attribute \(attribute): \(reason)" }
     }
 

@@ -66,7 +66,9 @@ public struct OpenNebulaVersion: Sendable, Hashable, Comparable, CustomStringCon
         case recoverDelete
     }
 
+    /// The major release: 3, 4, 5, 6, 7.
     public let major: Int
+    /// The minor release: 8 for 3.8, 10 for 6.10.
     public let minor: Int
 
     /// A version from its parts.
@@ -87,8 +89,10 @@ public struct OpenNebulaVersion: Sendable, Hashable, Comparable, CustomStringCon
     /// What to assume when `one.system.version` does not exist (before 3.8).
     public static let withoutVersionMethod = OpenNebulaVersion(major: 3, minor: 0)
 
+    /// `major.minor`.
     public var description: String { "\(major).\(minor)" }
 
+    /// Releases in order.
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.major, lhs.minor) < (rhs.major, rhs.minor)
     }

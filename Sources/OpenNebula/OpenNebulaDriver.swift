@@ -10,6 +10,7 @@ import NIOPosix
 /// VMs; `destroyVM` uses the version's action names. Every failure is a
 /// ``CloudError`` carrying OpenNebula's own message.
 public struct OpenNebulaDriver: CloudDriver {
+    /// `"opennebula"`, for logs and metrics.
     public let name = "opennebula"
     /// The front-end's version (3.0 when `one.system.version` does not exist).
     public let version: OpenNebulaVersion
@@ -61,6 +62,7 @@ public struct OpenNebulaDriver: CloudDriver {
         }
     }
 
+    /// One `one.vm.allocate` of the agent template for `request`, then one `one.vm.info` for the leased address (a VM whose info cannot be read is still returned, pending, without address).
     public func createVM(_ request: VMRequest) async throws(CloudError) -> VMInfo {
         let text: String
         do {

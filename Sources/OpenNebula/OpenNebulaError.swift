@@ -36,7 +36,9 @@ public struct OpenNebulaError: Error, Sendable, Hashable, CustomStringConvertibl
         /// The answer was not an OpenNebula answer (not an array, garbage XML, too big).
         public static let invalidResponse = Kind("invalid response")
 
-        public var description: String { name }
+        /// OpenNebula's name for the code, or the failure's kind.
+        /// The kind, the code and the message.
+    public var description: String { name }
     }
 
     /// What went wrong.

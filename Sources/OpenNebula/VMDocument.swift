@@ -121,6 +121,7 @@ private final class VMDocumentReader: NSObject, XMLParserDelegate {
 public struct VMRecord: Sendable, Hashable {
     /// OpenNebula's VM id.
     public var id: Int
+    /// NAME.
     public var name: String
     /// STATE (0 INIT ... 11 CLONING_FAILURE).
     public var state: Int

@@ -3,13 +3,21 @@
 /// Only the types OpenNebula uses are distinguished; `dateTime.iso8601` values
 /// arrive as `.string` and `base64` values as `.bytes`.
 public enum XMLRPCValue: Sendable, Hashable {
+    /// `<int>`, `<i4>` or `<i8>`.
     case int(Int)
+    /// `<boolean>`.
     case bool(Bool)
+    /// `<double>`.
     case double(Double)
+    /// `<string>` (or an untyped `<value>`, or a `<dateTime.iso8601>`).
     case string(String)
+    /// `<base64>`.
     case bytes([UInt8])
+    /// `<array>`.
     case array([XMLRPCValue])
+    /// `<struct>`.
     case structure([String: XMLRPCValue])
+    /// `<nil/>`.
     case `nil`
 
     /// The integer, for `<int>`, `<i4>` and `<i8>` values.

@@ -15,6 +15,7 @@
 public struct FaultPlan: Sendable, Hashable {
     /// What a rule injects.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// See the type's documentation.
         case allocate, fail, vanish, slow, auth
     }
 
@@ -28,12 +29,15 @@ public struct FaultPlan: Sendable, Hashable {
 
     /// One rule of the SPEC.
     public struct Rule: Sendable, Hashable {
+        /// What the rule injects.
         public let kind: Kind
+        /// Which calls or VMs it hits.
         public let target: Target
         /// For `slow`: how long answers wait.
         public let delay: Duration?
     }
 
+    /// The rules, in SPEC order; the first that hits wins.
     public let rules: [Rule]
 
     /// No failures.
@@ -94,8 +98,11 @@ public struct FaultPlan: Sendable, Hashable {
 
 /// A `--faults` SPEC onesim cannot read.
 public struct FaultSpecError: Error, Sendable, CustomStringConvertible {
+    /// The rule that could not be read.
     public let item: String
+    /// Why.
     public let reason: String
 
+    /// The rule and the reason.
     public var description: String { "--faults: \"\(item)\": \(reason)" }
 }

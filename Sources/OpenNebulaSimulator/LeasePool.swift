@@ -15,6 +15,7 @@ public struct LeaseRange: Sendable, Hashable, CustomStringConvertible {
         base = address & ~(UInt32.max >> prefix)
     }
 
+    /// `A.B.C.D/N`.
     public var description: String { "\(Self.text(base))/\(prefixLength)" }
 
     /// The gateway (first host address); leases start after it.

@@ -10,6 +10,7 @@ enum BooterJob: Sendable, Equatable {
 /// onesim's OpenNebula: the VM pool, the default network's leases, the users,
 /// the injected faults, and a count of every call received.
 public actor OneSimulator {
+    /// How the simulator was configured.
     public nonisolated let configuration: SimulatorConfiguration
     let booter: (any SimulatedVMBooter)?
     let lifecycle: VMLifecycle

@@ -37,6 +37,7 @@ public struct LocalVMBooter: SimulatedVMBooter {
         try await host.boot(LocalVMSpec(id: Self.localID(id), name: name, address: address, context: context))
     }
 
+    /// Stops the VM's processes and removes its directory.
     public func destroy(id: Int) async {
         await host.destroy(id: Self.localID(id))
     }

@@ -31,9 +31,11 @@ public struct SimulatorConfiguration: Sendable {
     public var address: String
     /// The port (OpenNebula's is 2633; 0 picks a free one).
     public var port: Int
+    /// The release imitated.
     public var profile: SimulatorProfile
     /// Where the VM pool is kept across restarts.
     public var stateDirectory: String
+    /// The failures injected.
     public var faults: FaultPlan
     /// Who may call; the first user sees every VM.
     public var users: [SimulatedUser]
@@ -108,8 +110,11 @@ struct SimulatorClock: Service {
 
 /// An OpenNebula user onesim accepts sessions from.
 public struct SimulatedUser: Sendable, Hashable {
+    /// The user's id (UID in VM documents).
     public let id: Int
+    /// The user's name (UNAME).
     public let name: String
+    /// The password sessions must carry.
     public let password: String
 
     /// A user; ids follow the order of the users file.
@@ -154,8 +159,11 @@ public struct SimulatedUser: Sendable, Hashable {
 
 /// A users file onesim cannot read.
 public struct UsersFileError: Error, Sendable, CustomStringConvertible {
+    /// The line concerned (0: the whole file).
     public let line: Int
+    /// What is wrong with it.
     public let reason: String
 
+    /// The line and the reason.
     public var description: String { "users file, line \(line): \(reason)" }
 }

@@ -1,9 +1,15 @@
 /// The OpenNebula release onesim imitates: version string, answer shapes,
 /// message prefixes, action names and document layout.
 public enum SimulatorProfile: String, Sendable, CaseIterable, Codable {
+    /// 3.8: answers `[ok, result, code]`, messages prefixed with request class
+    /// names, `shutdown`/`cancel`/`finalize`, FAILED state, full pool bodies.
     case v3_8 = "3.8"
+    /// 5.12: 5-element failure answers, `[one.x.y]` prefixes, `terminate(-hard)`
+    /// with the old names as aliases, short pool bodies, `infoextended`.
     case v5_12 = "5.12"
+    /// 6.10: as 5.12 without the old action names; documents valid against `xsd-6.10`.
     case v6_10 = "6.10"
+    /// 7.0: as 6.10; documents valid against `xsd-master`.
     case v7_0 = "7.0"
 
     /// What `one.system.version` answers.
@@ -78,7 +84,9 @@ enum VMAction: String, Sendable {
     case terminate
     /// 5.x+ hard end (also from failure states).
     case terminateHard = "terminate-hard"
+    /// PENDING → HOLD.
     case hold
+    /// HOLD → PENDING.
     case release
 
     static let holdAndRelease: [String: VMAction] = ["hold": .hold, "release": .release]

@@ -85,3 +85,20 @@ struct DriverProfileTests {
         }
     }
 }
+
+@Suite("Pools larger than xmlrpc-c's default 512 KiB answer limit")
+struct BigPoolTests {
+    @Test func aPoolOfSeveralMegabytesIsRead() async throws {
+        try await withLiveSimulator(profile: .v3_8, transitionDelay: .seconds(3600)) { live in
+            let client = live.client
+            let padding = String(repeating: "0123456789abcdef", count: 4096)
+            for index in 0..<40 {
+                _ = try await client.allocateVM(template: "NAME = \"big-\(index)\"\nCPU = 1\nMEMORY = 64\nPADDING = \"\(padding)\"\n", hold: nil)
+            }
+            let document = try await client.vmPoolInfo(filter: -3, state: -2)
+            #expect(document.utf8.count > 2 << 20)
+            let driver = try await makeDriver(live)
+            #expect(try await driver.listVMs(namePrefix: "big-").count == 40)
+        }
+    }
+}
