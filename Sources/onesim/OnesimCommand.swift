@@ -12,23 +12,28 @@ struct OnesimCommand: AsyncParsableCommand {
         commandName: "onesim",
         abstract: "Imitate an OpenNebula front-end's XML-RPC API (one.vm.*, one.vmpool.*, one.system.version).",
         discussion: """
-            Serves POST http://ADDRESS:PORT/RPC2 with the answers, error codes and VM documents \
-            of the chosen release. VMs move PENDING → PROLOG → BOOT → RUNNING one --transition-ms \
-            apart and get addresses from network 0 (--leases). The pool is kept in --state-dir.
+            Serves POST http://ADDRESS:PORT/RPC2 with the answers, error codes and VM \
+            documents of the chosen release. VMs move PENDING → PROLOG → BOOT → RUNNING \
+            one --transition-ms apart, with addresses from network 0 (--leases). \
+            With --boot local each VM also runs --boot-hook through LocalCloud on its \
+            loopback lease. The pool is kept in --state-dir.
 
-            --faults SPEC: comma-separated rules KIND:RATE (a share from 0 to 1) or KIND@ID (VM id):
-              allocate   one.vm.allocate fails with ALLOCATE (allocate@ID: once, for the VM that would get ID)
-              fail       the VM's boot fails: ACTIVE/BOOT_FAILURE (FAILED on 3.8)
-              vanish     the VM disappears from the pool once RUNNING
-              slow       answers wait MS milliseconds: slow:RATE:MS, slow@ID:MS (calls about VM ID)
-              auth       calls are refused with AUTHENTICATION (auth:RATE only)
-            Example: --faults allocate:0.1,fail@3,vanish:0.05,slow:1:2500,auth:0.2
+            --faults SPEC: comma-separated rules, KIND:RATE (a share, 0 to 1)
+            or KIND@ID (the VM with that id):
+              allocate  one.vm.allocate fails with ALLOCATE
+                        (allocate@ID: once, for the VM that would get ID)
+              fail      the boot fails: ACTIVE/BOOT_FAILURE (3.8: FAILED)
+              vanish    the VM leaves the pool once RUNNING
+              slow      answers wait MS milliseconds:
+                        slow:RATE:MS, or slow@ID:MS for calls about VM ID
+              auth      calls get AUTHENTICATION errors (auth:RATE only)
+            Example: --faults allocate:0.1,fail@3,vanish:0.05,slow:1:2500
 
-            --users FILE: one name:password per line; the first user sees every VM (like oneadmin). \
-            Default: oneadmin:opennebula.
+            --users FILE: one name:password per line; the first user sees \
+            every VM, like oneadmin. Default: oneadmin:opennebula.
 
             Example:
-              onesim --address 127.0.0.1 --port 2633 --profile 6.10 --state-dir /tmp/onesim
+              onesim --port 2633 --profile 6.10 --state-dir /tmp/onesim
             """)
 
     /// How VMs are run.
