@@ -21,12 +21,5 @@ func withFakeEndpoint<T>(answering answer: String, _ body: (String) async throws
             portContinuation.finish()
         },
         logger: quietLogger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-        defer { group.cancelAll() }
-        guard let port = await ports.first(where: { _ in true }), port > 0 else {
-            throw TestSetupError(message: "the fake endpoint did not report a port")
-        }
-        return try await body("http://127.0.0.1:\(port)/RPC2")
-    }
+    return try await runGracefully(app, ports: ports) { port in try await body("http://127.0.0.1:\(port)/RPC2") }
 }

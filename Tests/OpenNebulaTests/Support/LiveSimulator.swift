@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import OpenNebula
 import OpenNebulaSimulator
+import ServiceLifecycle
 
 /// onesim running inside the test process on 127.0.0.1 and a free port.
 struct LiveSimulator: Sendable {
@@ -39,14 +40,34 @@ func withLiveSimulator<T>(
         portContinuation.yield(channel.localAddress?.port ?? 0)
         portContinuation.finish()
     }
+    let live: @Sendable (Int) -> LiveSimulator = { port in
+        LiveSimulator(endpoint: "http://127.0.0.1:\(port)/RPC2", port: port, simulator: simulator, stateDirectory: stateDirectory)
+    }
+    return try await runGracefully(app, ports: ports) { port in try await body(live(port)) }
+}
+
+/// Runs `app` until `body` (given the port it reported) is done, then stops it
+/// with a graceful shutdown, never by cancelling it: a cancelled server can
+/// drop a just-accepted connection, which NIO traps on.
+func runGracefully<T>(
+    _ app: some ApplicationProtocol, ports: AsyncStream<Int>, _ body: (Int) async throws -> T
+) async throws -> T {
+    let services = ServiceGroup(configuration: .init(services: [app], logger: quietLogger))
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-        defer { group.cancelAll() }
-        guard let port = await ports.first(where: { _ in true }), port > 0 else {
-            throw TestSetupError(message: "onesim did not report a port")
+        group.addTask { try await services.run() }
+        let outcome: Result<T, any Error>
+        if let port = await ports.first(where: { _ in true }), port > 0 {
+            do {
+                outcome = .success(try await body(port))
+            } catch {
+                outcome = .failure(error)
+            }
+        } else {
+            outcome = .failure(TestSetupError(message: "the server did not report a port"))
         }
-        let live = LiveSimulator(endpoint: "http://127.0.0.1:\(port)/RPC2", port: port, simulator: simulator, stateDirectory: stateDirectory)
-        return try await body(live)
+        await services.triggerGracefulShutdown()
+        try await group.waitForAll()
+        return try outcome.get()
     }
 }
 
