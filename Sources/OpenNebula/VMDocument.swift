@@ -1,0 +1,144 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Reads the VM documents `one.vm.info` and `one.vmpool.info` return, in every
+/// version's shape (full or short bodies, one NIC or several).
+public enum VMDocument {
+    /// The VM of a `<VM>` document.
+    public static func parseVM(_ xml: String) throws(OpenNebulaError) -> VMRecord {
+        let records = try read(xml, root: "VM")
+        guard let record = records.first else { throw invalid("the VM document holds no VM") }
+        return record
+    }
+
+    /// Every VM of a `<VM_POOL>` document.
+    public static func parsePool(_ xml: String) throws(OpenNebulaError) -> [VMRecord] {
+        try read(xml, root: "VM_POOL")
+    }
+
+    private static func read(_ xml: String, root: String) throws(OpenNebulaError) -> [VMRecord] {
+        let reader = VMDocumentReader(root: root)
+        let parser = XMLParser(data: Data(xml.utf8))
+        parser.delegate = reader
+        let parsed = parser.parse()
+        if let problem = reader.problem { throw invalid(problem) }
+        guard parsed, reader.isComplete else {
+            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error"
+            throw invalid("the \(root) document is not well-formed XML (line \(parser.lineNumber)): \(reason)")
+        }
+        return reader.records
+    }
+
+    private static func invalid(_ message: String) -> OpenNebulaError {
+        OpenNebulaError(.invalidResponse, message: message)
+    }
+}
+
+/// Collects ID, NAME, STATE, LCM_STATE, ETIME and TEMPLATE/NIC/IP of each VM
+/// element, by path, so that HISTORY or MONITORING fields of the same name never
+/// leak in.
+private final class VMDocumentReader: NSObject, XMLParserDelegate {
+    let root: String
+    private(set) var records: [VMRecord] = []
+    private(set) var problem: String?
+    private var path: [String] = []
+    private var fields: [String: String] = [:]
+    private var addresses: [String] = []
+    private var text = ""
+
+    /// Depth of `<VM>` elements: the root itself, or the root's children in a pool.
+    private var vmDepth: Int { root == "VM" ? 1 : 2 }
+
+    /// Whether the document element was read and closed (FoundationXML does
+    /// not report a document that ends early).
+    var isComplete: Bool { sawRoot && path.isEmpty }
+    private var sawRoot = false
+
+    init(root: String) {
+        self.root = root
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        path.append(name)
+        text = ""
+        if path.count == 1 { sawRoot = true }
+        if path.count == 1, name != root {
+            fail(parser, "expected a <\(root)> document, got <\(name)>")
+        } else if path.count == vmDepth, name == "VM" {
+            fields = [:]
+            addresses = []
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        text += string
+    }
+
+    func parser(_ parser: XMLParser, foundCDATA block: Data) {
+        text += String(decoding: block, as: UTF8.self)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        defer {
+            path.removeLast()
+            text = ""
+        }
+        guard path.count >= vmDepth, path[vmDepth - 1] == "VM" else { return }
+        let relative = path.dropFirst(vmDepth).joined(separator: "/")
+        switch relative {
+        case "":
+            finishVM(parser)
+        case "ID", "NAME", "STATE", "LCM_STATE", "ETIME":
+            fields[relative] = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        case "TEMPLATE/NIC/IP":
+            let address = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !address.isEmpty { addresses.append(address) }
+        default:
+            break
+        }
+    }
+
+    private func finishVM(_ parser: XMLParser) {
+        guard let id = fields["ID"].flatMap({ Int($0) }) else {
+            return fail(parser, "a VM element has no numeric ID")
+        }
+        guard let state = fields["STATE"].flatMap({ Int($0) }), let lcmState = fields["LCM_STATE"].flatMap({ Int($0) }) else {
+            return fail(parser, "VM \(id) has no numeric STATE and LCM_STATE")
+        }
+        let endTime = fields["ETIME"].flatMap { Int($0) } ?? 0
+        records.append(VMRecord(id: id, name: fields["NAME"] ?? "", state: state, lcmState: lcmState, endTime: endTime, addresses: addresses))
+    }
+
+    private func fail(_ parser: XMLParser, _ message: String) {
+        if problem == nil { problem = message }
+        parser.abortParsing()
+    }
+}
+
+/// What the driver reads from one `<VM>` element of a VM or VM_POOL document.
+public struct VMRecord: Sendable, Hashable {
+    /// OpenNebula's VM id.
+    public var id: Int
+    /// NAME.
+    public var name: String
+    /// STATE (0 INIT ... 11 CLONING_FAILURE).
+    public var state: Int
+    /// LCM_STATE, meaningful when STATE is ACTIVE.
+    public var lcmState: Int
+    /// ETIME: when the VM ended (seconds since 1970), 0 while it lives.
+    public var endTime: Int
+    /// The IP of every NIC, in document order (a NIC without IP gives no entry).
+    public var addresses: [String]
+
+    /// A record from its parts.
+    public init(id: Int, name: String, state: Int, lcmState: Int, endTime: Int = 0, addresses: [String] = []) {
+        self.id = id
+        self.name = name
+        self.state = state
+        self.lcmState = lcmState
+        self.endTime = endTime
+        self.addresses = addresses
+    }
+}

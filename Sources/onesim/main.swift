@@ -1,1 +1,0 @@
-print("onesim: not built yet")
