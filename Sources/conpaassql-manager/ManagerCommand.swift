@@ -44,8 +44,17 @@ struct ManagerCommand: AsyncParsableCommand {
     @Option(help: "Most nodes the service may have.")
     var maxNodes: Int = 20
 
+    @Option(help: "The contextualization/ directory (default: found beside the build or install).")
+    var contextualizationDir: String?
+
+    @Option(parsing: .singleValue, help: "KEY=VALUE added to every agent VM's context (repeatable), e.g. AGENT_SMALL=yes.")
+    var agentContext: [String] = []
+
     @OptionGroup(title: "Local cloud")
     var local: LocalCloudOptions
+
+    @OptionGroup(title: "OpenNebula")
+    var openNebula: OpenNebulaOptions
 
     @OptionGroup(title: "Provisioning")
     var provisioning: ProvisioningOptions
@@ -59,23 +68,37 @@ struct ManagerCommand: AsyncParsableCommand {
         if tokenFile == nil, !ManagerConfiguration.isLoopback(address) {
             throw ValidationError("--token-file is required when listening on \(address), which is not a loopback address")
         }
+        if cloud == .opennebula { try openNebula.validateForUse() }
+        _ = try extraContext()
+    }
+
+    /// `--agent-context` pairs, checked.
+    private func extraContext() throws -> [String: String] {
+        var context: [String: String] = [:]
+        for pair in agentContext {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].wholeMatch(of: /[A-Z_][A-Z0-9_]*/) != nil else {
+                throw ValidationError("--agent-context takes KEY=VALUE with an upper-case KEY, not '\(pair)'")
+            }
+            context[parts[0]] = parts[1]
+        }
+        return context
     }
 
     func run() async throws {
-        let token = try tokenFile.map { path in
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8), let token = text.split(whereSeparator: \.isNewline).first, !token.isEmpty else {
-                throw ValidationError("cannot read a token from --token-file \(path)")
-            }
-            return String(token)
-        }
+        let token = try tokenFile.map { try InstallLayout.secret(from: $0, option: "--token-file") }
+        let contextualization = try InstallLayout.directory(
+            "contextualization", holding: "boot-hook.sh", given: contextualizationDir, option: "--contextualization-dir")
         var logger = Logger(label: "conpaassql.manager")
         logger.logLevel = logLevel
         let driver: any CloudDriver
-        var extraContext: [String: String] = [:]
+        var extraContext = try extraContext()
         switch cloud {
         case .local:
-            driver = try local.makeDriver(stateDirectory: stateDir, logger: logger)
-            extraContext = local.agentContext()
+            driver = try local.makeDriver(stateDirectory: stateDir, contextualization: contextualization, logger: logger)
+            extraContext.merge(local.agentContext()) { given, _ in given }
+        case .opennebula:
+            driver = try await openNebula.makeDriver(contextualization: contextualization, logger: logger)
         }
         let configuration = ManagerConfiguration(
             address: address, port: port, advertisedAddress: advertiseAddress, stateDirectory: stateDir, token: token,
@@ -86,7 +109,7 @@ struct ManagerCommand: AsyncParsableCommand {
 }
 
 enum CloudChoice: String, ExpressibleByArgument, CaseIterable {
-    case local
+    case local, opennebula
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -15,7 +15,7 @@ final class TestManager: Sendable {
     let block: Int
     let stateDirectory: String
     let client: RPCClient
-    private let extraArguments: [String]
+    private let extraArguments: Mutex<[String]>
     private let process = Mutex<Process?>(nil)
 
     var address: String { "127.0.\(block).250" }
@@ -27,7 +27,7 @@ final class TestManager: Sendable {
             return value
         }
         stateDirectory = "/tmp/cq-mgr-\(UUID().uuidString.prefix(6))"
-        self.extraArguments = extraArguments
+        self.extraArguments = Mutex(extraArguments)
         client = RPCClient(baseURL: "http://127.0.\(block).250:50000", timeout: .seconds(60))
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
     }
@@ -46,8 +46,13 @@ final class TestManager: Sendable {
         }
     }
 
-    /// Starts the manager (again, on the same state) and waits until it answers.
-    func start() async throws {
+    /// Starts the manager (again, on the same state) and waits until it answers;
+    /// `more` arguments are kept for later restarts.
+    func start(more: [String] = []) async throws {
+        let extraArguments = self.extraArguments.withLock { arguments in
+            arguments += more
+            return arguments
+        }
         let manager = Process()
         manager.executableURL = URL(fileURLWithPath: "\(Self.binaries)/conpaassql-manager")
         manager.arguments = [
