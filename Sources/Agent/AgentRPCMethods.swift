@@ -23,9 +23,9 @@ enum AgentRPCMethods {
         }
         methods.register("restart_server", kind: .post) { params in
             try params.expectOnly([])
+            let starts = node.supervisor.starts
             node.supervisor.send(.restart)
-            try await Task.sleep(for: .milliseconds(50))
-            try await node.waitUntilRunning()
+            try await node.waitUntilRunning(startedAfter: starts)
             return ["return": "OK"]
         }
         registerUserMethods(&methods, node: node)

@@ -54,6 +54,8 @@ final class MariaDBSupervisor: Service, Sendable {
     var crashes: Int { status.withLock { $0.machine.crashes } }
     /// How the last mariadbd process ended, if one did.
     var lastExit: String? { status.withLock { $0.lastExit } }
+    /// How many mariadbd processes were started so far.
+    var starts: Int { status.withLock { $0.generation } }
     /// The pid of the running mariadbd, if any.
     var pid: Int32? { status.withLock { $0.process.map { $0.processIdentifier } } }
 
