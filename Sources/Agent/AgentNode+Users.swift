@@ -2,11 +2,13 @@ import MariaDB
 
 /// The privileges `configure_user` grants: everything an application owner
 /// needs, but not what would let it write on a read-only replica (SUPER,
-/// READ_ONLY ADMIN) or break replication.
+/// READ_ONLY ADMIN) or touch other accounts (CREATE USER, GRANT OPTION: with
+/// them a user could change root's password or drop the replication accounts,
+/// and the change would replicate everywhere). Accounts are the service's job.
 private let userPrivileges: SQL = """
     SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES, INDEX, ALTER, SHOW DATABASES, \
     CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, \
-    CREATE USER, EVENT, TRIGGER, PROCESS, SLAVE MONITOR
+    EVENT, TRIGGER, PROCESS, SLAVE MONITOR
     """
 
 extension AgentNode {
@@ -17,7 +19,7 @@ extension AgentNode {
             try await withAdminConnection { connection in
                 try await connection.execute("CREATE USER IF NOT EXISTS \(literal: username)@'%' IDENTIFIED BY \(literal: password)")
                 try await connection.execute("ALTER USER \(literal: username)@'%' IDENTIFIED BY \(literal: password)")
-                try await connection.execute("GRANT \(userPrivileges) ON *.* TO \(literal: username)@'%' WITH GRANT OPTION")
+                try await connection.execute("GRANT \(userPrivileges) ON *.* TO \(literal: username)@'%'")
             }
         }
         logger.info("configured user account", metadata: ["user": "\(username)"])
@@ -70,7 +72,8 @@ extension AgentNode {
         }
         try await change {
             try await ChildProcess.run(
-                "mariadb", ["--defaults-extra-file=\(paths.clientOptions)", "--batch"],
+                // --sandbox: a dump may not run the client's own commands (`\! cmd`, `system`, `source`).
+                "mariadb", ["--defaults-extra-file=\(paths.clientOptions)", "--batch", "--sandbox"],
                 stderrPath: "\(paths.logDirectory)/dump-load.err", stdinPath: path)
         }
         logger.info("loaded a dump", metadata: ["bytes": "\(FileSystem.size(path))"])

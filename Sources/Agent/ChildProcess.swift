@@ -6,6 +6,9 @@ import NIOPosix
 /// Secrets never go on a command line: client tools read them from the 0600
 /// option file named by `--defaults-extra-file`.
 enum ChildProcess {
+    /// Context variables that hold secrets: never passed on to MariaDB's programs.
+    private static let secretVariables: Set<String> = ["SERVICE_SECRET", "ONE_PASSWORD", "MANAGER_TOKEN"]
+
     /// Where MariaDB's programs may live beside `PATH` (mariadbd is in /usr/sbin).
     private static let extraSearchPath = ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"]
 
@@ -23,7 +26,7 @@ enum ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try executable(name))
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
+        var env = ProcessInfo.processInfo.environment.filter { !secretVariables.contains($0.key) }
         env.merge(environment) { _, new in new }
         process.environment = env
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)

@@ -24,7 +24,8 @@ struct SnapshotLoader: Sendable {
             throw AgentError.replicationFailed("cannot fetch a snapshot from the master agent at \(masterAgentURL): \(error)")
         }
         guard response.status == .ok else {
-            throw AgentError.replicationFailed("the master agent refused the snapshot: HTTP \(response.status.code)")
+            let reason = (try? await response.body.collect(upTo: 4096)).map { String(buffer: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+            throw AgentError.replicationFailed("the master agent refused the snapshot: HTTP \(response.status.code) \(reason)")
         }
         let client = try LoadingClient(paths: paths)
         var scanner = SnapshotScanner()
@@ -61,7 +62,7 @@ private final class LoadingClient: @unchecked Sendable {
         stderrPath = "\(paths.logDirectory)/snapshot-load.err"
         process = try ChildProcess.make(
             "mariadb",
-            ["--defaults-extra-file=\(paths.clientOptions)", "--init-command=SET SESSION sql_log_bin = 0", "--binary-mode", "--batch"],
+            ["--defaults-extra-file=\(paths.clientOptions)", "--init-command=SET SESSION sql_log_bin = 0", "--binary-mode", "--batch", "--sandbox"],
             stderrPath: stderrPath)
         let pipe = Pipe()
         process.standardInput = pipe

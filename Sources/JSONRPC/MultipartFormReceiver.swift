@@ -16,6 +16,10 @@ struct MultipartFormError: Error {
         MultipartFormError(reply: .conpaasError(.contentTooLarge, "Invalid request: form fields larger than \(limit) bytes"))
     }
 
+    static func tooManyParts(limit: Int) -> MultipartFormError {
+        MultipartFormError(reply: .conpaasError(.contentTooLarge, "Invalid request: more than \(limit) form parts"))
+    }
+
     static func storage(_ detail: String) -> MultipartFormError {
         MultipartFormError(reply: .conpaasError(.internalServerError, "Cannot store upload: \(detail)"))
     }
@@ -47,6 +51,9 @@ final class MultipartFormReceiver: @unchecked Sendable {
     private var sawEnd = false
     private var fileBytes: Int64 = 0
     private var fieldBytes = 0
+    private var partCount = 0
+    /// No ConPaaS method takes more than a few fields; many parts are an attack on memory and inodes.
+    private static let maxParts = 64
     private var failure: MultipartFormError?
 
     /// Prepares to receive a body with `boundary`; creates `directory` if needed.
@@ -137,6 +144,11 @@ final class MultipartFormReceiver: @unchecked Sendable {
 
     /// Starts the part `headers` describe; a part without a name is skipped.
     private func beginPart(headers: [String: String]) -> Part {
+        partCount += 1
+        guard partCount <= Self.maxParts else {
+            fail(.tooManyParts(limit: Self.maxParts))
+            return .skipped
+        }
         let disposition = HeaderValue(headers["content-disposition"] ?? "")
         guard disposition.value == "form-data", let name = disposition.parameters["name"] else { return .skipped }
         guard disposition.parameters.keys.contains("filename") else { return .field(name: name, bytes: []) }

@@ -42,13 +42,22 @@ struct HealthMonitor: Service {
             let agentState = state["state"]?.stringValue ?? "?"
             try await store.recordReport(nodeID: node.id, agentState: agentState, error: nil)
             if node.state == .failed, agentState == AgentState.running.rawValue {
-                try await store.updateNode(node.id) { $0.state = .running; $0.reason = nil }
-                logger.info("node is answering again", metadata: ["node.id": "\(node.id)"])
+                let back = try await store.updateNode(node.id) { node in
+                    guard node.state == .failed, node.stage == nil, node.vmID != nil else { return }
+                    node.state = .running
+                    node.reason = nil
+                }
+                if back?.state == .running { logger.info("node is answering again", metadata: ["node.id": "\(node.id)"]) }
             }
         } catch {
             guard node.state == .running, silence > Double(policy.healthTimeout.components.seconds) else { return }
             let reason = "the agent at \(address) stopped answering (last heard \(Int(silence)) s ago): \(error)"
-            _ = try? await store.updateNode(node.id) { $0.state = .failed; $0.reason = reason }
+            // Only a node still running and in no job: it may have been removed while the probe ran.
+            _ = try? await store.updateNode(node.id) { node in
+                guard node.state == .running, node.stage == nil else { return }
+                node.state = .failed
+                node.reason = reason
+            }
             logger.error("node failed", metadata: ["node.id": "\(node.id)", "reason": "\(reason)"])
         }
     }

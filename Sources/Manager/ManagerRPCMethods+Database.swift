@@ -60,7 +60,12 @@ extension ManagerRPCMethods {
             if let masterID = try params.optionalString("master_id") {
                 forwarded["master_id"] = nil
                 forwarded["master_host"] = .string(try service.runningNode(masterID, parameter: "master_id", in: snapshot).address)
-            } else if params.values["master_host"] == nil {
+            } else if let host = try params.optionalString("master_host") {
+                // The agent sends the service secret to its master: only this service's nodes qualify.
+                guard snapshot.liveNodes.contains(where: { $0.address == host && $0.state == .running }) else {
+                    throw RPCError.invalidArgument("master_host", detail: "\(host) is not a running node of this service")
+                }
+            } else {
                 throw RPCError.missingArgument("master_id")
             }
             _ = try await service.agents.client(for: target.address, timeout: .seconds(3600)).call("set_up_replica_slave", params: forwarded)

@@ -24,14 +24,17 @@ extension ManagerStore {
         }
     }
 
-    /// Marks `step`'s stage running (its first operation started).
-    func startStage(_ step: NodeRecord, _ change: @escaping @Sendable (inout NodeRecord) -> Void = { _ in }) async throws {
+    /// Marks `step`'s stage running (its first operation started). Answers false,
+    /// changing nothing, when the node has moved on since `step` was read: the
+    /// caller must then not start the operation.
+    func startStage(_ step: NodeRecord, _ change: @escaping @Sendable (inout NodeRecord) -> Void = { _ in }) async throws -> Bool {
         let nodeID = step.id
-        try await database.write { db in
-            guard var node = try Self.current(step, db), let stage = node.stage, let job = node.jobID else { return }
+        return try await database.write { db in
+            guard var node = try Self.current(step, db), let stage = node.stage, let job = node.jobID else { return false }
             change(&node)
             try node.update(db)
             try Self.setTask(db, job: job, node: nodeID, stage: stage, state: .running, attempts: node.attempts + 1)
+            return true
         }
     }
 

@@ -12,11 +12,12 @@ extension ManagerStore {
             var service = try ServiceRecord.fetchOne(db)!
             guard service.lifecycle == .active else { throw RPCError.wrongState }
             let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue).fetchAll(db)
-            guard live.count + count <= maxNodes else {
+            guard count <= maxNodes - live.count else {
                 throw RPCError.invalidArgument(
                     "count", detail: "the service may have at most \(maxNodes) nodes (it has \(live.count))")
             }
-            let hasMaster = live.contains { $0.role == .master && $0.state != .failed && $0.state != .removing }
+            // A master that failed its health check still owns its VM and may come back: it counts.
+            let hasMaster = live.contains { $0.role == .master && $0.state != .removing && !($0.state == .failed && $0.vmID == nil) }
             var job = JobRecord(kind: .addNodes, state: .running, createdAt: Date())
             try job.insert(db)
             var nodes: [NodeRecord] = []
@@ -48,7 +49,7 @@ extension ManagerStore {
             let removable = live.filter { $0.state != .removing }
             var chosen: [NodeRecord]
             if let ids {
-                chosen = try ids.map { id in
+                chosen = try Array(Set(ids)).sorted().map { id in
                     guard let node = removable.first(where: { $0.id == id }) else {
                         throw RPCError.invalidArgument("serviceNodeId", detail: "unknown node \(id)")
                     }

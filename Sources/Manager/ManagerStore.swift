@@ -89,6 +89,11 @@ final class ManagerStore: Sendable {
         }
     }
 
+    /// One node as stored now.
+    func node(_ id: String) async throws -> NodeRecord? {
+        try await database.read { db in try NodeRecord.fetchOne(db, key: id) }
+    }
+
     /// The tasks of one job, in plan order.
     func tasks(ofJob id: Int64) async throws -> [TaskRecord] {
         try await database.read { db in

@@ -4,7 +4,7 @@ import JSONRPC
 
 extension ProvisioningWorker {
     /// Performs one decision of ``NodePlanner`` for `node`, recording the outcome.
-    func carryOut(_ decision: NodePlanner.Decision, for node: NodeRecord, tag: String) async {
+    func carryOut(_ decision: NodePlanner.Decision, for node: NodeRecord, tag: String, vmAddress: String? = nil) async {
         var metadata = logger
         metadata[metadataKey: "node.id"] = "\(node.id)"
         let logger = metadata
@@ -18,7 +18,8 @@ extension ProvisioningWorker {
                 logger.info("found the node's VM after a restart", metadata: ["vm.id": "\(vm.id)"])
                 try await store.completeStage(node, next: .confirm, state: .pending) { $0.vmID = vm.id; $0.address = vm.address }
             case .advance(let next, let state):
-                try await store.completeStage(node, next: next, state: state)
+                let address = node.address == nil ? vmAddress : nil
+                try await store.completeStage(node, next: next, state: state) { if let address { $0.address = address } }
                 logger.info("stage done", metadata: ["stage": "\(node.stage?.rawValue ?? "-")", "next": "\(next?.rawValue ?? "finished")"])
                 wake()
             case .probeAgent:
@@ -35,10 +36,12 @@ extension ProvisioningWorker {
             case .validate:
                 try await validate(node)
             case .retry(let reason):
+                guard !Task.isCancelled else { return }
                 logger.warning("retrying the node: \(reason)")
                 try await destroyVM(of: node)
                 try await store.restartProvisioning(node, reason: reason)
             case .fail(let reason):
+                guard !Task.isCancelled else { return }
                 logger.error("node failed: \(reason)")
                 try await destroyVM(of: node)
                 try await store.failNode(node, reason: reason)
@@ -64,7 +67,7 @@ extension ProvisioningWorker {
     }
 
     private func createVM(for node: NodeRecord) async throws {
-        try await store.startStage(node) { $0.createRequested = true }
+        guard try await store.startStage(node, { $0.createRequested = true }) else { return }
         do {
             let vm = try await cloud.createVM(context.request(for: node))
             logger.info("VM created", metadata: ["node.id": "\(node.id)", "vm.id": "\(vm.id)", "vm.address": "\(vm.address ?? "?")"])
@@ -85,13 +88,17 @@ extension ProvisioningWorker {
     }
 
     private func configure(_ node: NodeRecord, _ call: (RPCClient) async throws -> Void) async throws {
-        guard let address = node.address else { return }
-        try await store.startStage(node)
+        guard let address = node.address else {
+            return await carryOut(planner.afterFailure(node, reason: "the cloud gave the VM no address"), for: node, tag: "")
+        }
+        guard try await store.startStage(node) else { return }
         do {
             try await call(agents.client(for: address, timeout: .seconds(3600)))
             try await store.completeStage(node, next: .validate, state: .configuring)
             wake()
         } catch {
+            // A manager shutting down cancels the call: the job resumes after the restart.
+            guard !Task.isCancelled else { return }
             await carryOut(planner.afterFailure(node, reason: "configuring MariaDB failed: \(error)"), for: node, tag: "")
         }
     }

@@ -65,10 +65,13 @@ final class ProvisioningWorker: Service, Sendable {
             if !active.isEmpty {
                 let vms = try await vmsByName(needed: active)
                 for node in active where claim(node.id) {
-                    let decision = planner.decide(node: node, vm: vms?[context.vmName(for: node.id)], master: snapshot.master, now: Date())
+                    let vm = vms?[context.vmName(for: node.id)]
                     group.addTask { [self] in
                         defer { release(node.id) }
-                        await carryOut(decision, for: node, tag: snapshot.service.tag)
+                        // Read again once claimed: a task that ended during the pool query may have moved it on.
+                        guard let current = try? await store.node(node.id), current.stage != nil else { return }
+                        let decision = planner.decide(node: current, vm: vm, master: snapshot.master, now: Date())
+                        await carryOut(decision, for: current, tag: snapshot.service.tag, vmAddress: vm?.address)
                     }
                 }
             }
@@ -114,7 +117,11 @@ final class ProvisioningWorker: Service, Sendable {
                 let owned = node.map { $0.state != .terminated && ($0.stage != nil || $0.vmID == vm.id) } ?? false
                 guard !owned else { continue }
                 logger.warning("destroying a VM no node owns", metadata: ["vm.id": "\(vm.id)", "vm.name": "\(vm.name)"])
-                try await cloud.destroyVM(id: vm.id)
+                do {
+                    try await cloud.destroyVM(id: vm.id)
+                } catch {
+                    logger.error("could not destroy the orphan VM \(vm.id): \(error)")
+                }
             }
         } catch {
             logger.error("reconciling with the cloud failed: \(error)")

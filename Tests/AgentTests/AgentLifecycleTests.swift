@@ -72,6 +72,13 @@ struct AgentLifecycleTests {
                 (error as? RPCError)?.message.contains("ERROR 1064") == true
             }
 
+            let escape = "\(directory)/escape.sql"
+            try "\\! touch \(directory)/pwned\nsystem touch \(directory)/pwned\n".write(toFile: escape, atomically: true, encoding: .utf8)
+            await #expect(throws: RPCError.self) {
+                try await agent.client.upload("send_mysqldump", fileField: "mysqldump", filePath: escape)
+            }
+            #expect(!FileManager.default.fileExists(atPath: "\(directory)/pwned"))
+
             let huge = "\(directory)/huge.sql"
             let rows = (0..<10_000).map { "INSERT INTO dumped.t VALUES (\($0 + 100));" }.joined(separator: "\n")
             try rows.write(toFile: huge, atomically: true, encoding: .utf8)

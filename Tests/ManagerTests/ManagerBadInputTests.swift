@@ -22,6 +22,7 @@ struct ManagerBadInputTests {
             #expect(try await message(manager, "add_nodes", ["count": -3]) == "Invalid argument: count DETAIL:must be at least 1")
             #expect(try await message(manager, "add_nodes", ["count": "three"]) == "Invalid argument: count DETAIL:expected an integer")
             #expect(try await message(manager, "add_nodes", ["count": 1000]) == "Invalid argument: count DETAIL:the service may have at most 5 nodes (it has 0)")
+            #expect(try await message(manager, "add_nodes", ["count": .int(Int.max)]) == "Invalid argument: count DETAIL:the service may have at most 5 nodes (it has 0)")
             #expect(try await message(manager, "add_nodes", [:]) == "Missing argument: count")
             #expect(try await message(manager, "add_nodes", ["count": 1, "colour": "red"]) == "Unexpected arguments [colour]")
             #expect(try await message(manager, "get_node_info", kind: .get, ["serviceNodeId": "node-42"]) == "Invalid argument: serviceNodeId DETAIL:unknown node node-42")

@@ -102,4 +102,6 @@ arguments=(
 )
 [[ -z ${SERVER_ID:-} ]] || arguments+=(--server-id "$SERVER_ID")
 [[ ${AGENT_SMALL:-no} != yes ]] || arguments+=(--small)
+# The secret is in its 0600 file now: keep it out of the environment of the agent and its children.
+unset SERVICE_SECRET
 exec "$agent" "${arguments[@]}"

@@ -68,4 +68,6 @@ if [[ -n ${MANAGER_TOKEN:-} ]]; then
 else
     rm -f "$state_dir/token"  # a token from an earlier boot
 fi
+# The secrets are in 0600 files now: keep them out of the manager's environment.
+unset ONE_PASSWORD MANAGER_TOKEN
 exec "$manager" "${arguments[@]}"
