@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 
 /// A `multipart/form-data` request body of text fields and one file, read
 /// from disk chunk by chunk as the request is sent.
@@ -66,7 +67,9 @@ struct MultipartUploadBody: AsyncSequence, Sendable {
                 stage = .file(handle)
                 return try await next()
             case .file(let handle):
-                if let data = try handle.read(upToCount: 64 * 1024), !data.isEmpty {
+                // Reading the disk blocks: on NIO's thread pool, not Swift's cooperative one.
+                let chunk = try await NIOThreadPool.singleton.runIfActive { try handle.read(upToCount: 64 * 1024) }
+                if let data = chunk, !data.isEmpty {
                     return ByteBuffer(bytes: data)
                 }
                 try handle.close()

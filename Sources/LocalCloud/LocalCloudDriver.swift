@@ -1,6 +1,7 @@
 import ConPaaSCore
 import Foundation
 import Logging
+import NIOPosix
 import Synchronization
 
 /// The built-in cloud: VM *n* is a directory, a loopback address of the
@@ -83,13 +84,21 @@ public final class LocalCloudDriver: CloudDriver {
     /// one pass: `.running` while any of a VM's processes lives, `.failed` once
     /// they all exited without `destroyVM`.
     public func listVMs(namePrefix: String) async throws(CloudError) -> [VMInfo] {
-        host.records().filter { $0.name.hasPrefix(namePrefix) }.map { record in
-            var info = VMInfo(id: record.id, name: record.name, address: record.address, status: .running)
-            if case .exited(let reason) = host.state(of: record) {
-                info.status = .failed
-                info.reason = reason
+        let host = host
+        // Directory reads, waitpid and console reads: on NIO's thread pool.
+        do {
+            return try await NIOThreadPool.singleton.runIfActive {
+                host.records().filter { $0.name.hasPrefix(namePrefix) }.map { record in
+                    var info = VMInfo(id: record.id, name: record.name, address: record.address, status: .running)
+                    if case .exited(let reason) = host.state(of: record) {
+                        info.status = .failed
+                        info.reason = reason
+                    }
+                    return info
+                }
             }
-            return info
+        } catch {
+            throw CloudError(.failed, "cannot list the local VMs: \(error)")
         }
     }
 
