@@ -166,7 +166,7 @@ final class MariaDBSupervisor: Service, Sendable {
         }
         group.addTask { [self] in
             do {
-                guard await waitForConnections() else {
+                guard await ServerReadiness.waitForConnections(socket: paths.socket, threadPool: threadPool) else {
                     throw AgentError.internalFailure("mariadbd did not accept connections in time (see \(paths.errorLog))")
                 }
                 try await onReady()
@@ -193,23 +193,5 @@ final class MariaDBSupervisor: Service, Sendable {
             try? await Task.sleep(for: .seconds(60))
             if process.isRunning { kill(pid, SIGKILL) }
         }
-    }
-
-    /// Polls the socket until the server answers a login (even a refused one).
-    private func waitForConnections() async -> Bool {
-        let probe = MariaDBConfiguration(endpoint: .unixSocket(path: paths.socket), user: "conpaas_probe", password: "", timeoutSeconds: 2)
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline, !Task.isCancelled {
-            do {
-                let connection = try await MariaDBConnection.connect(probe, threadPool: threadPool)
-                await connection.close()
-                return true
-            } catch let error as MariaDBError where error.serverErrorNumber == 1045 {
-                return true
-            } catch {
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-        }
-        return false
     }
 }
