@@ -1,7 +1,6 @@
 import ConPaaSCore
 import Foundation
 import Logging
-import MariaDB
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
