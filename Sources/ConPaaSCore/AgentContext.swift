@@ -30,7 +30,4 @@ public enum AgentContext {
     public static let binDirectory = "CONPAASSQL_BIN"
     /// Which init script a generic image runs: `agent` or `manager`.
     public static let role = "CONPAASSQL_ROLE"
-
-    /// The variables init.sh cannot do without.
-    public static let required = [managerIP, managerPort, serviceSecret, nodeID, ipPublic]
 }

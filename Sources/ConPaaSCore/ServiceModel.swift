@@ -36,29 +36,3 @@ public enum NodeState: String, Sendable, Codable, CaseIterable {
     /// Whether the node still counts as part of the service.
     public var isLive: Bool { self != .terminated }
 }
-
-/// One node of a service, as the manager records it.
-public struct ServiceNode: Sendable, Codable, Hashable, Identifiable {
-    /// The manager's id for the node, e.g. `"node-3"`.
-    public var id: String
-    /// The cloud's id for the node's VM, once created.
-    public var vmID: String?
-    /// The VM's address, once known.
-    public var address: String?
-    public var role: NodeRole
-    public var state: NodeState
-    /// mariadbd's `server_id`, unique in the service.
-    public var serverID: UInt32
-    /// Why the node failed (or what it is waiting for).
-    public var reason: String?
-
-    public init(id: String, vmID: String? = nil, address: String? = nil, role: NodeRole, state: NodeState, serverID: UInt32, reason: String? = nil) {
-        self.id = id
-        self.vmID = vmID
-        self.address = address
-        self.role = role
-        self.state = state
-        self.serverID = serverID
-        self.reason = reason
-    }
-}

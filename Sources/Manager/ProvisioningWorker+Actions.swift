@@ -4,7 +4,7 @@ import JSONRPC
 
 extension ProvisioningWorker {
     /// Performs one decision of ``NodePlanner`` for `node`, recording the outcome.
-    func carryOut(_ decision: NodePlanner.Decision, for node: NodeRecord, tag: String, vmAddress: String? = nil) async {
+    func carryOut(_ decision: NodePlanner.Decision, for node: NodeRecord, vmAddress: String? = nil) async {
         var metadata = logger
         metadata[metadataKey: "node.id"] = "\(node.id)"
         let logger = metadata
@@ -89,7 +89,7 @@ extension ProvisioningWorker {
 
     private func configure(_ node: NodeRecord, _ call: (RPCClient) async throws -> Void) async throws {
         guard let address = node.address else {
-            return await carryOut(planner.afterFailure(node, reason: "the cloud gave the VM no address"), for: node, tag: "")
+            return await carryOut(planner.afterFailure(node, reason: "the cloud gave the VM no address"), for: node)
         }
         guard try await store.startStage(node) else { return }
         do {
@@ -99,7 +99,7 @@ extension ProvisioningWorker {
         } catch {
             // A manager shutting down cancels the call: the job resumes after the restart.
             guard !Task.isCancelled else { return }
-            await carryOut(planner.afterFailure(node, reason: "configuring MariaDB failed: \(error)"), for: node, tag: "")
+            await carryOut(planner.afterFailure(node, reason: "configuring MariaDB failed: \(error)"), for: node)
         }
     }
 

@@ -71,7 +71,7 @@ final class ProvisioningWorker: Service, Sendable {
                         // Read again once claimed: a task that ended during the pool query may have moved it on.
                         guard let current = try? await store.node(node.id), current.stage != nil else { return }
                         let decision = planner.decide(node: current, vm: vm, master: snapshot.master, now: Date())
-                        await carryOut(decision, for: current, tag: snapshot.service.tag, vmAddress: vm?.address)
+                        await carryOut(decision, for: current, vmAddress: vm?.address)
                     }
                 }
             }

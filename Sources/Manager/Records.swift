@@ -12,14 +12,6 @@ enum Stage: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
 
     static let provisioning: [Stage] = [.create, .confirm, .bootstrap, .configure, .validate]
     static let removal: [Stage] = [.drain, .destroy]
-
-    /// The stage after this one in its plan, or nil at the end.
-    var next: Stage? {
-        for plan in [Self.provisioning, Self.removal] {
-            if let index = plan.firstIndex(of: self) { return index + 1 < plan.count ? plan[index + 1] : nil }
-        }
-        return nil
-    }
 }
 
 enum JobKind: String, Codable, Sendable, DatabaseValueConvertible {
@@ -37,7 +29,7 @@ enum TaskState: String, Codable, Sendable, DatabaseValueConvertible {
 extension NodeRole: DatabaseValueConvertible {}
 extension NodeState: DatabaseValueConvertible {}
 
-/// A node as stored: the public ``ServiceNode`` plus the worker's bookkeeping.
+/// A node as stored: what the API shows plus the worker's bookkeeping.
 struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "node"
 
@@ -62,10 +54,6 @@ struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableReco
     /// The agent's last reported state (`RUNNING`, ...).
     var agentState: String?
     var createdAt: Date
-
-    var serviceNode: ServiceNode {
-        ServiceNode(id: id, vmID: vmID, address: address, role: role, state: state, serverID: UInt32(serverID), reason: reason)
-    }
 }
 
 /// A user's request being carried out: add, remove, shutdown.
