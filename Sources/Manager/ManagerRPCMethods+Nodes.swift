@@ -18,7 +18,7 @@ extension ManagerRPCMethods {
             let id = try params.string("serviceNodeId")
             let snapshot = try await service.store.snapshot()
             guard let node = snapshot.node(id) else { throw RPCError.invalidArgument("serviceNodeId", detail: "unknown node \(id)") }
-            return ["serviceNode": json(node, service: service, tag: snapshot.service.tag)]
+            return ["serviceNode": json(node, service: service)]
         }
         methods.registerForwarding("add_nodes", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["count", "function", "cloud"])
@@ -33,10 +33,9 @@ extension ManagerRPCMethods {
             let (job, nodes) = try await service.store.addNodes(count: count, maxNodes: service.configuration.maxNodes)
             service.worker.wake()
             service.logger.info("nodes requested", metadata: ["job.id": "\(job.id ?? 0)", "count": "\(count)"])
-            let tag = try await service.store.snapshot().service.tag
             return [
                 "job": .int(Int(job.id ?? 0)),
-                "nodes": .array(nodes.map { json($0, service: service, tag: tag) }),
+                "nodes": .array(nodes.map { json($0, service: service) }),
             ]
         }
         methods.registerForwarding("remove_nodes", kind: .post, metrics: service.metrics) { params in

@@ -7,10 +7,8 @@ extension ManagerRPCMethods {
             try params.expectOnly([])
             let snapshot = try await service.store.snapshot()
             let live = snapshot.liveNodes
-            var jobs: [JSONValue] = []
-            for job in snapshot.runningJobs {
-                jobs.append(json(job, tasks: try await service.store.tasks(ofJob: job.id!)))
-            }
+            let tasks = try await service.store.tasksByJob(snapshot.runningJobs.compactMap(\.id))
+            let jobs = snapshot.runningJobs.map { json($0, tasks: tasks[$0.id!] ?? []) }
             return [
                 "state": .string(ManagerService.state(of: snapshot).rawValue),
                 "type": "conpaas-mysql",

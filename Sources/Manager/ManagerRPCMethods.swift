@@ -14,13 +14,13 @@ enum ManagerRPCMethods {
     }
 
     /// A node as `get_node_info` and `add_nodes` show it.
-    static func json(_ node: NodeRecord, service: ManagerService, tag: String) -> JSONValue {
+    static func json(_ node: NodeRecord, service: ManagerService) -> JSONValue {
         [
             "id": .string(node.id),
             "ip": node.address.map(JSONValue.string) ?? .null,
             "port": .int(service.configuration.agentPort),
             "mysqld_port": 3306,
-            "name": .string("conpaassql-\(tag)-\(node.id)"),
+            "name": .string(service.worker.context.vmName(for: node.id)),
             "vm_id": node.vmID.map(JSONValue.string) ?? .null,
             "state": .string(node.state.rawValue),
             "role": .string(node.role == .master ? "master" : "slave"),
@@ -68,11 +68,8 @@ enum ManagerRPCMethods {
         methods.registerForwarding("list_jobs", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])
             let snapshot = try await service.store.snapshot()
-            var jobs: [JSONValue] = []
-            for job in snapshot.jobs.reversed() {
-                jobs.append(json(job, tasks: try await service.store.tasks(ofJob: job.id!)))
-            }
-            return ["jobs": .array(jobs)]
+            let tasks = try await service.store.tasksByJob()
+            return ["jobs": .array(snapshot.jobs.reversed().map { json($0, tasks: tasks[$0.id!] ?? []) })]
         }
     }
 }

@@ -94,6 +94,14 @@ final class ManagerStore: Sendable {
         try await database.read { db in try NodeRecord.fetchOne(db, key: id) }
     }
 
+    /// The tasks of the given jobs (all jobs when nil) in plan order, read with one query.
+    func tasksByJob(_ jobs: [Int64]? = nil) async throws -> [Int64: [TaskRecord]] {
+        try await database.read { db in
+            let request = jobs.map { TaskRecord.filter($0.contains(Column("jobID"))) } ?? TaskRecord.all()
+            return Dictionary(grouping: try request.order(Column("id")).fetchAll(db), by: \.jobID)
+        }
+    }
+
     /// The tasks of one job, in plan order.
     func tasks(ofJob id: Int64) async throws -> [TaskRecord] {
         try await database.read { db in
