@@ -27,7 +27,7 @@ extension AgentNode {
     }
 
     /// Creates the replication account for the replica at `replicaHost`. Masters only.
-    func createReplicationAccount(forReplica replicaHost: String) async throws -> (user: String, password: String) {
+    func createReplicationAccount(forReplica replicaHost: String) async throws -> ReplicationAccount {
         guard role != .slave else { throw AgentError.wrongRole("this node is a replica; replication accounts live on the master") }
         let account = try await change { try await replication.createAccount(forReplica: replicaHost) }
         logger.info("created replication account", metadata: ["replica": "\(replicaHost)", "user": "\(account.user)"])
@@ -72,7 +72,7 @@ extension AgentNode {
                 gtid = nil
             }
             progress("starting point \(gtid.map { "GTID \($0)" } ?? "binlog file position")")
-            try await replication.startReplica(setup, user: account.user, password: account.password, gtid: gtid)
+            try await replication.startReplica(setup, account: account, gtid: gtid)
             try store.update { state in
                 state.role = .slave
                 state.masterHost = setup.masterHost
@@ -83,7 +83,7 @@ extension AgentNode {
         progress("replicating from \(setup.masterHost):\(setup.masterPort)")
     }
 
-    private func replicationAccount(for setup: ReplicaSetup, masterAgent: String) async throws -> (user: String, password: String) {
+    private func replicationAccount(for setup: ReplicaSetup, masterAgent: String) async throws -> ReplicationAccount {
         if let credentials = setup.credentials { return credentials }
         let client = RPCClient(baseURL: masterAgent, token: configuration.secret, httpClient: PeerHTTPClient.shared, timeout: .seconds(20))
         do {
@@ -91,7 +91,7 @@ extension AgentNode {
             guard let user = answer["user"]?.stringValue, let password = answer["password"]?.stringValue else {
                 throw AgentError.replicationFailed("the master agent answered create_replication_user without an account")
             }
-            return (user, password)
+            return ReplicationAccount(user: user, password: password)
         } catch let error as AgentError {
             throw error
         } catch {
@@ -99,7 +99,7 @@ extension AgentNode {
         }
     }
 
-    private func checkLogin(to setup: ReplicaSetup, account: (user: String, password: String)) async throws {
+    private func checkLogin(to setup: ReplicaSetup, account: ReplicationAccount) async throws {
         let configuration = MariaDBConfiguration(
             endpoint: .tcp(host: setup.masterHost, port: setup.masterPort), user: account.user, password: account.password,
             timeoutSeconds: 5)

@@ -62,7 +62,7 @@ extension AgentRPCMethods {
         }
         return ReplicaSetup(
             masterHost: host, masterPort: port, masterAgentPort: agentPort,
-            credentials: user.flatMap { user in password.map { (user, $0) } }, startingPoint: start, serverID: serverID)
+            credentials: user.flatMap { user in password.map { ReplicationAccount(user: user, password: $0) } }, startingPoint: start, serverID: serverID)
     }
 
     private static func checkedHost(_ params: RPCParams, _ name: String) throws -> String {

@@ -1,5 +1,11 @@
 import Foundation
 
+/// The account a replica logs in to its master with (`REPLICATION SLAVE` only).
+struct ReplicationAccount: Sendable, Equatable {
+    var user: String
+    var password: String
+}
+
 /// A request to make this node a replica, checked and typed.
 struct ReplicaSetup: Sendable, Equatable {
     /// Where the replica starts reading the master's binlog.
@@ -17,16 +23,10 @@ struct ReplicaSetup: Sendable, Equatable {
     /// The master's agent, for the snapshot and the replication account.
     var masterAgentPort: Int
     /// Replication account; asked from the master agent when absent.
-    var credentials: (user: String, password: String)?
+    var credentials: ReplicationAccount?
     var startingPoint: StartingPoint
     /// A new `server_id` for this node (classic `slave_server_id`).
     var serverID: UInt32?
-
-    static func == (lhs: ReplicaSetup, rhs: ReplicaSetup) -> Bool {
-        lhs.masterHost == rhs.masterHost && lhs.masterPort == rhs.masterPort && lhs.masterAgentPort == rhs.masterAgentPort
-            && lhs.credentials?.user == rhs.credentials?.user && lhs.credentials?.password == rhs.credentials?.password
-            && lhs.startingPoint == rhs.startingPoint && lhs.serverID == rhs.serverID
-    }
 
     /// Whether `text` is a GTID position: `domain-server-sequence` items, comma separated (or empty).
     static func isValidGTIDPosition(_ text: String) -> Bool {

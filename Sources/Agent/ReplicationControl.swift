@@ -42,7 +42,7 @@ struct ReplicationControl: Sendable {
     }
 
     /// Creates (or replaces) the account the replica at `replicaHost` logs in with.
-    func createAccount(forReplica replicaHost: String) async throws -> (user: String, password: String) {
+    func createAccount(forReplica replicaHost: String) async throws -> ReplicationAccount {
         let user = AccountRules.replicationUser(forReplica: replicaHost)
         let host = AccountRules.replicationHost(forReplica: replicaHost)
         let password = RandomSecret.make(length: 32)
@@ -50,7 +50,7 @@ struct ReplicationControl: Sendable {
             try await connection.execute("CREATE OR REPLACE USER \(literal: user)@\(literal: host) IDENTIFIED BY \(literal: password)")
             try await connection.execute("GRANT REPLICATION SLAVE ON *.* TO \(literal: user)@\(literal: host)")
         }
-        return (user, password)
+        return ReplicationAccount(user: user, password: password)
     }
 
     /// Drops the replica's account, if it exists.
@@ -76,13 +76,13 @@ struct ReplicationControl: Sendable {
     }
 
     /// Points the server at the master, starts replication and makes it read-only.
-    func startReplica(_ setup: ReplicaSetup, user: String, password: String, gtid: String?) async throws {
+    func startReplica(_ setup: ReplicaSetup, account: ReplicationAccount, gtid: String?) async throws {
         try await database.withConnection { connection in
             if let serverID = setup.serverID { try await connection.execute("SET GLOBAL server_id = \(literal: serverID)") }
             if let gtid { try await connection.execute("SET GLOBAL gtid_slave_pos = \(literal: gtid)") }
             let source: SQL = """
                 MASTER_HOST = \(literal: setup.masterHost), MASTER_PORT = \(literal: setup.masterPort), \
-                MASTER_USER = \(literal: user), MASTER_PASSWORD = \(literal: password), MASTER_CONNECT_RETRY = 1
+                MASTER_USER = \(literal: account.user), MASTER_PASSWORD = \(literal: account.password), MASTER_CONNECT_RETRY = 1
                 """
             if case .binlogFile(let name, let position) = setup.startingPoint {
                 try await connection.execute(
