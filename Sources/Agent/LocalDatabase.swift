@@ -1,3 +1,4 @@
+import ConPaaSCore
 import Logging
 import MariaDB
 import NIOPosix

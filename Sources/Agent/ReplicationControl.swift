@@ -1,3 +1,4 @@
+import ConPaaSCore
 import MariaDB
 
 /// The SQL side of replication on this node: master coordinates, replication

@@ -1,3 +1,5 @@
+import ConPaaSCore
+
 /// The root password of the agent's own MariaDB, kept in a 0600 option file
 /// that client tools read with `--defaults-extra-file`, so it never appears on
 /// a command line or in a log.
@@ -44,16 +46,5 @@ struct RootCredentials: Sendable {
             return String(line.dropFirst("password = ".count))
         }
         return nil
-    }
-}
-
-/// Random secrets from the system's generator, in letters and digits only
-/// (safe in option files, URLs and SQL without quoting surprises).
-enum RandomSecret {
-    private static let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
-
-    static func make(length: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
     }
 }

@@ -62,9 +62,7 @@ enum ServiceSecret {
         if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), !existing.isEmpty {
             return existing
         }
-        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
-        var generator = SystemRandomNumberGenerator()
-        let secret = String((0..<40).map { _ in alphabet.randomElement(using: &generator)! })
+        let secret = RandomSecret.make(length: 40)
         guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw RPCError.failed("cannot write \(path)")
         }

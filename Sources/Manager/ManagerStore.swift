@@ -16,13 +16,9 @@ final class ManagerStore: Sendable {
         try Self.migrator.migrate(database)
         try database.write { db in
             if try ServiceRecord.fetchOne(db) == nil {
-                try ServiceRecord(tag: Self.newTag(), lifecycle: .active, nextServerID: 1, nextNodeNumber: 1, createdAt: Date()).insert(db)
+                try ServiceRecord(tag: RandomSecret.make(length: 6).lowercased(), lifecycle: .active, nextServerID: 1, nextNodeNumber: 1, createdAt: Date()).insert(db)
             }
         }
-    }
-
-    private static func newTag() -> String {
-        String((0..<6).map { _ in "abcdefghijkmnpqrstuvwxyz23456789".randomElement()! })
     }
 
     private static var migrator: DatabaseMigrator {
