@@ -6,14 +6,6 @@ import Testing
 
 @Suite("Measured performance and metrics", .serialized)
 struct ManagerPerformanceTests {
-    /// A root connection to a node's MariaDB through its VM directory's socket.
-    private func rootConnection(_ manager: TestManager, vmID: String) async throws -> MariaDBConnection {
-        let node = "\(manager.stateDirectory)/cloud/vms/\(vmID)/agent/node"
-        let options = try String(contentsOfFile: "\(node)/client.cnf", encoding: .utf8)
-        let password = options.split(separator: "\n").first { $0.hasPrefix("password = ") }.map { String($0.dropFirst(11)) } ?? ""
-        return try await MariaDBConnection.connect(MariaDBConfiguration(endpoint: .unixSocket(path: "\(node)/run/mysqld.sock"), user: "root", password: password))
-    }
-
     @Test("Replica lag grows while its SQL thread is stopped and returns to 0; queries are counted; /metrics parses")
     func lagAndMetrics() async throws {
         try await TestManager.with { manager in
@@ -28,7 +20,7 @@ struct ManagerPerformanceTests {
             }
             try await eventually("the replica's lag is measured and small") { (try await lag() ?? 99) < 1.5 }
 
-            let writer = try await rootConnection(manager, vmID: try #require(master["vm_id"]?.stringValue))
+            let writer = try await manager.rootConnection(vmID: try #require(master["vm_id"]?.stringValue))
             try await writer.execute("CREATE DATABASE load_test")
             try await writer.execute("CREATE TABLE load_test.t (id INT PRIMARY KEY)")
             for id in 0..<400 { try await writer.execute("INSERT INTO load_test.t VALUES (\(literal: id))") }
@@ -38,7 +30,7 @@ struct ManagerPerformanceTests {
             #expect((performance["response_time"]?.doubleValue ?? 0) > 0)
             await writer.close()
 
-            let replicaRoot = try await rootConnection(manager, vmID: try #require(replica["vm_id"]?.stringValue))
+            let replicaRoot = try await manager.rootConnection(vmID: try #require(replica["vm_id"]?.stringValue))
             try await replicaRoot.execute("STOP SLAVE SQL_THREAD")
             try await Task.sleep(for: .seconds(3))
             let stopped = try await manager.client.call("get_service_performance", kind: .get)["nodes"]?[replicaID]

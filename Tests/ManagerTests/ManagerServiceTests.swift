@@ -49,11 +49,27 @@ struct ManagerServiceTests {
                 }
             }
 
+            let coordinates = try await manager.client.call("set_up_replica_master", params: ["id": master["id"]!])
+            #expect(coordinates["master_host"] == master["ip"])
+            #expect(coordinates["master_log_file"]?.stringValue?.hasPrefix("mysql-bin.") == true)
+            // Never contacted: the manager refuses any master that is not one of its running nodes.
+            await #expect {
+                try await manager.client.call("set_up_replica_slave", params: ["id": replicas[0]["id"]!, "master_host": "203.0.113.5"])
+            } throws: { error in
+                (error as? RPCError)?.message == "Invalid argument: master_host DETAIL:203.0.113.5 is not a running node of this service"
+            }
+
             let removed = try #require(replicas.first?["id"]?.stringValue)
             _ = try await manager.client.call("remove_nodes", params: ["serviceNodeId": .string(removed)])
             try await eventually("the replica is gone", timeout: .seconds(60)) {
                 try await manager.nodes().map { $0["id"]?.stringValue } == nodes.compactMap { $0["id"]?.stringValue }.filter { $0 != removed }
             }
+            let removedAccount = "conpaas_repl_" + (replicas[0]["ip"]?.stringValue ?? "").replacingOccurrences(of: ".", with: "_")
+            let masterRoot = try await manager.rootConnection(vmID: try #require(master["vm_id"]?.stringValue))
+            let accounts = try await masterRoot.query("SELECT User FROM mysql.user WHERE User LIKE 'conpaas\\_repl\\_%'").compactMap { $0["User"] }
+            await masterRoot.close()
+            #expect(!accounts.contains(removedAccount), "the removed replica's account was not dropped: \(accounts)")
+            #expect(accounts.count == 1)
             try await writer.execute("INSERT INTO orders.items VALUES (2, 'while three became two')")
             _ = try await manager.client.call("add_nodes", params: ["count": "1"])
             try await manager.waitForRunning(3)
@@ -63,6 +79,13 @@ struct ManagerServiceTests {
                 try await rows(on: newcomer, "SELECT what FROM orders.items ORDER BY id") == ["first", "while three became two", "after the newcomer"]
             }
             await writer.close()
+
+            _ = try await manager.client.call("set_password", params: ["user": "shop", "password": "n3w-pw"])
+            try await eventually("the new password works on the newcomer (replicated)") {
+                let login = try await connect(newcomer, user: "shop", password: "n3w-pw")
+                await login.close()
+                return true
+            }
 
             let shutdown = try await manager.client.call("shutdown")
             #expect(shutdown["state"] == "EPILOGUE")

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import JSONRPC
+import MariaDB
 import Synchronization
 
 /// A real `conpaassql-manager` process on the local cloud, on its own loopback
@@ -135,6 +136,15 @@ final class TestManager: Sendable {
             }
             return nodes.count == count && nodes.allSatisfy { $0["state"]?.stringValue == "RUNNING" }
         }
+    }
+
+    /// A root connection to a local VM's MariaDB through its socket, with the password its agent chose.
+    func rootConnection(vmID: String) async throws -> MariaDBConnection {
+        let node = "\(stateDirectory)/cloud/vms/\(vmID)/agent/node"
+        let options = try String(contentsOfFile: "\(node)/client.cnf", encoding: .utf8)
+        let password = options.split(separator: "\n").first { $0.hasPrefix("password = ") }.map { String($0.dropFirst(11)) } ?? ""
+        return try await MariaDBConnection.connect(
+            MariaDBConfiguration(endpoint: .unixSocket(path: "\(node)/run/mysqld.sock"), user: "root", password: password))
     }
 
     /// The service secret the manager shares with its agents.
