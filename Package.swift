@@ -147,9 +147,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // What several test targets share: polling, failures, live servers stopped gracefully.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [
+                "TestSupport",
                 "JSONRPC",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -161,6 +173,7 @@ let package = Package(
         .testTarget(
             name: "AgentTests",
             dependencies: [
+                "TestSupport",
                 "Agent", "JSONRPC", "MariaDB",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,12 +187,13 @@ let package = Package(
         ),
         .testTarget(
             name: "OpenNebulaTests",
-            dependencies: ["OpenNebula", "OpenNebulaSimulator", "ConPaaSCore"],
+            dependencies: ["TestSupport", "OpenNebula", "OpenNebulaSimulator", "ConPaaSCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ManagerTests",
             dependencies: [
+                "TestSupport",
                 "Manager", "JSONRPC", "MariaDB", "ConPaaSCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JSONRPC
 import MariaDB
+import TestSupport
 import Testing
 
 /// Every refusal names its reason, and leaves the node as it was.

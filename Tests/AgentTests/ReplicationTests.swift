@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import MariaDB
+import TestSupport
 import Testing
 
 /// Real agents, real mariadbd processes, real replication on loopback.

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import JSONRPC
 import Logging
-import ServiceLifecycle
+import TestSupport
 
 /// Runs a Hummingbird server on 127.0.0.1 port 0 serving `methods` behind
 /// `BearerTokenMiddleware(secret:)`, calls `body` with its base URL
@@ -37,32 +37,9 @@ func withLiveRouter<T>(_ router: Router<BasicRequestContext>, _ body: (String) a
         },
         logger: serverLogger
     )
-    // Stopped with a graceful shutdown, never by cancelling the serving task: a
-    // cancelled server can drop a just-accepted connection, which NIO traps on.
-    let services = ServiceGroup(configuration: .init(services: [app], logger: serverLogger))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.run() }
-        let outcome: Result<T, any Error>
-        if let port = await ports.first(where: { _ in true }), port > 0 {
-            do {
-                outcome = .success(try await body("http://127.0.0.1:\(port)"))
-            } catch {
-                outcome = .failure(error)
-            }
-        } else {
-            outcome = .failure(TestSetupError(message: "the server did not report a port"))
-        }
-        await services.triggerGracefulShutdown()
-        try await group.waitForAll()
-        return try outcome.get()
-    }
+    return try await runGracefully(app, ports: ports, logger: serverLogger) { port in try await body("http://127.0.0.1:\(port)") }
 }
 
-/// A test could not set up what it needs.
-struct TestSetupError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
 
 /// A fresh directory under the system temporary directory.
 func temporaryDirectory() -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import TestSupport
 import Testing
 
 /// `scripts/run-manager-client` against real managers: the classic forms of PROTOCOL.md.

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import TestSupport
 import Testing
 
 /// The whole path: conpaassql-manager --cloud opennebula → XML-RPC → onesim

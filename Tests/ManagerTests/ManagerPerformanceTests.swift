@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JSONRPC
 import MariaDB
+import TestSupport
 import Testing
 
 @Suite("Measured performance and metrics", .serialized)

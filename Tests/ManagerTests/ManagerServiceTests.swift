@@ -3,6 +3,7 @@ import Foundation
 import JSONRPC
 import NIOCore
 import MariaDB
+import TestSupport
 import Testing
 
 /// A real manager on the local cloud: VMs booted through boot-hook.sh and

@@ -2,6 +2,7 @@ import ConPaaSCore
 import Foundation
 import OpenNebula
 import OpenNebulaSimulator
+import TestSupport
 import Testing
 
 /// onesim's documents against OpenNebula's own schemas, with xmllint.
@@ -19,7 +20,7 @@ struct SchemaValidationTests {
             candidates.insert(URL(fileURLWithPath: directory), at: 0)
         }
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent("xsd-6.10/vm.xsd").path) }) else {
-            throw TestSetupError(message: "OpenNebula's XSDs not found in \(candidates.map(\.path)); set OPENNEBULA_XSD_DIR")
+            throw TestFailure("OpenNebula's XSDs not found in \(candidates.map(\.path)); set OPENNEBULA_XSD_DIR")
         }
         return found
     }

@@ -6,6 +6,7 @@ import MariaDB
 import NIOCore
 import ServiceLifecycle
 import Synchronization
+import TestSupport
 
 /// A real agent (and so a real mariadbd) running inside the test process on
 /// its own loopback address, stopped gracefully at the end of the test.
@@ -79,12 +80,6 @@ final class TestAgent: Sendable {
     }
 }
 
-/// A failure the test support itself reports.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Short, unique, removed-at-the-end directories (mariadbd's socket path must stay under 108 bytes).
 enum TestDirectory {
     static func make() throws -> String {
@@ -109,14 +104,4 @@ enum TestAddresses {
             return value
         }
     }
-}
-
-/// Polls `condition` until it holds, or throws after `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if (try? await condition()) == true { return }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    throw TestFailure("\(what): not true within \(timeout)")
 }

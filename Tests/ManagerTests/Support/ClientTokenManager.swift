@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import TestSupport
 
 extension TestManager {
     /// Runs `body` with a manager that requires a token (`--token-file`), on its own

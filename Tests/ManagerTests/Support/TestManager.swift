@@ -3,6 +3,7 @@ import Foundation
 import JSONRPC
 import MariaDB
 import Synchronization
+import TestSupport
 
 /// A real `conpaassql-manager` process on the local cloud, on its own loopback
 /// block `127.0.B.x` (manager on .250, VMs from .1), killed and cleaned up
@@ -151,23 +152,4 @@ final class TestManager: Sendable {
     var serviceSecret: String {
         (try? String(contentsOfFile: "\(stateDirectory)/service-secret", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Polls `condition` until it holds; a thrown TestFailure ends the wait at once.
-func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        do {
-            if try await condition() { return }
-        } catch let failure as TestFailure {
-            throw failure
-        } catch {}
-        try await Task.sleep(for: .milliseconds(200))
-    }
-    throw TestFailure("\(what): not true within \(timeout)")
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JSONRPC
 import NIOCore
+import TestSupport
 
 /// A real `onesim` process (OpenNebula 6.10 by default, `--boot local`) on the
 /// test manager's address block (`127.0.B.249:2633`, VM leases from `127.0.B.1`),

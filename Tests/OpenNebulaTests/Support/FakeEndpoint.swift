@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import TestSupport
 
 /// An HTTP server on 127.0.0.1 that answers `one.system.version` properly and
 /// every other call with `answer`, for garbage the simulator never sends.

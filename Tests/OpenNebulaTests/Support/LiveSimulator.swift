@@ -5,6 +5,7 @@ import NIOCore
 import OpenNebula
 import OpenNebulaSimulator
 import ServiceLifecycle
+import TestSupport
 
 /// onesim running inside the test process on 127.0.0.1 and a free port.
 struct LiveSimulator: Sendable {
@@ -43,38 +44,7 @@ func withLiveSimulator<T>(
     let live: @Sendable (Int) -> LiveSimulator = { port in
         LiveSimulator(endpoint: "http://127.0.0.1:\(port)/RPC2", port: port, simulator: simulator, stateDirectory: stateDirectory)
     }
-    return try await runGracefully(app, ports: ports) { port in try await body(live(port)) }
-}
-
-/// Runs `app` until `body` (given the port it reported) is done, then stops it
-/// with a graceful shutdown, never by cancelling it: a cancelled server can
-/// drop a just-accepted connection, which NIO traps on.
-func runGracefully<T>(
-    _ app: some ApplicationProtocol, ports: AsyncStream<Int>, _ body: (Int) async throws -> T
-) async throws -> T {
-    let services = ServiceGroup(configuration: .init(services: [app], logger: quietLogger))
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await services.run() }
-        let outcome: Result<T, any Error>
-        if let port = await ports.first(where: { _ in true }), port > 0 {
-            do {
-                outcome = .success(try await body(port))
-            } catch {
-                outcome = .failure(error)
-            }
-        } else {
-            outcome = .failure(TestSetupError(message: "the server did not report a port"))
-        }
-        await services.triggerGracefulShutdown()
-        try await group.waitForAll()
-        return try outcome.get()
-    }
-}
-
-/// A test could not set up what it needs.
-struct TestSetupError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+    return try await runGracefully(app, ports: ports, logger: quietLogger) { port in try await body(live(port)) }
 }
 
 /// Files the driver reads: the repository's agent template and a small init script.

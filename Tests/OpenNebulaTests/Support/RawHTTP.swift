@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import TestSupport
 
 /// What a raw HTTP exchange returned.
 struct RawHTTPResponse {
@@ -29,7 +30,7 @@ func rawHTTP(port: Int, _ request: String) async throws -> RawHTTPResponse {
         for try await chunk in inbound { received.writeImmutableBuffer(chunk) }
         return String(buffer: received)
     }
-    guard let split = text.range(of: "\r\n\r\n") else { throw TestSetupError(message: "no HTTP header in \(text)") }
+    guard let split = text.range(of: "\r\n\r\n") else { throw TestFailure("no HTTP header in \(text)") }
     let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
     let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
     let headers = lines.dropFirst().compactMap { line -> (name: String, value: String)? in
