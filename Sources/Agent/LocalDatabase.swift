@@ -9,7 +9,14 @@ struct LocalDatabase: Sendable {
     let threadPool: NIOThreadPool
     let logger: Logger
 
-    private var credentials: RootCredentials { RootCredentials(paths: paths) }
+    let credentials: RootCredentials
+
+    init(paths: AgentPaths, threadPool: NIOThreadPool, logger: Logger) {
+        self.paths = paths
+        self.threadPool = threadPool
+        self.logger = logger
+        self.credentials = RootCredentials(paths: paths)
+    }
 
     /// Runs `body` on a fresh root connection, closed afterwards.
     @discardableResult

@@ -1,14 +1,24 @@
 import ConPaaSCore
+import Synchronization
 
 /// The root password of the agent's own MariaDB, kept in a 0600 option file
 /// that client tools read with `--defaults-extra-file`, so it never appears on
-/// a command line or in a log.
-struct RootCredentials: Sendable {
+/// a command line or in a log. The password in force is read from the file once
+/// and then kept in memory (it only changes when the first start secures root).
+final class RootCredentials: Sendable {
     let paths: AgentPaths
+    private let inForce = Mutex<String?>(nil)
+
+    init(paths: AgentPaths) {
+        self.paths = paths
+    }
 
     /// The password in force, or nil before the first start secured the server.
     func password() -> String? {
-        (try? FileSystem.read(paths.clientOptions)).flatMap(Self.password(in:))
+        inForce.withLock { cached in
+            if cached == nil { cached = (try? FileSystem.read(paths.clientOptions)).flatMap(Self.password(in:)) }
+            return cached
+        }
     }
 
     /// The password chosen but perhaps not yet applied (first start interrupted).
@@ -28,6 +38,7 @@ struct RootCredentials: Sendable {
         guard let password = pendingPassword() else { throw AgentError.internalFailure("no pending root password") }
         try FileSystem.writeAtomically(optionFile(password: password), to: paths.clientOptions, privateFile: true)
         FileSystem.remove(paths.pendingClientOptions)
+        inForce.withLock { $0 = password }
     }
 
     private func optionFile(password: String) -> String {
