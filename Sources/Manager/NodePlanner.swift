@@ -46,7 +46,7 @@ struct NodePlanner: Sendable {
         let elapsed = Duration.seconds(now.timeIntervalSince(node.stageStartedAt ?? now))
         switch stage {
         case .create:
-            if let vm, vm.status != .terminated { return .adopt(vm) }
+            if let vm { return .adopt(vm) }
             return .createVM
         case .confirm:
             guard let vm else { return afterFailure(node, reason: "its VM vanished from the cloud") }
@@ -85,6 +85,16 @@ struct NodePlanner: Sendable {
 }
 
 extension NodePlanner {
+    /// Which of the VMs named after `node` is its VM: the recorded one; before
+    /// one is recorded, a live VM that a crash left between the cloud's answer
+    /// and the record (only if creation was requested). Other VMs of the name are
+    /// the node's earlier, destroyed attempts.
+    func vm(of node: NodeRecord, among candidates: [VMInfo]) -> VMInfo? {
+        if let id = node.vmID { return candidates.first { $0.id == id } }
+        guard node.createRequested else { return nil }
+        return candidates.first { [.pending, .booting, .running].contains($0.status) }
+    }
+
     /// After a failed VM creation (no VM exists): whether another attempt is allowed.
     func decideAfterCreateFailure(_ node: NodeRecord) -> Bool {
         node.attempts + 1 < policy.maxAttempts

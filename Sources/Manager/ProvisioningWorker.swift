@@ -65,11 +65,13 @@ final class ProvisioningWorker: Service, Sendable {
             if !active.isEmpty {
                 let vms = try await vmsByName(needed: active)
                 for node in active where claim(node.id) {
-                    let vm = vms?[context.vmName(for: node.id)]
+                    let candidates = vms?[context.vmName(for: node.id)] ?? []
                     group.addTask { [self] in
                         defer { release(node.id) }
-                        // Read again once claimed: a task that ended during the pool query may have moved it on.
-                        guard let current = try? await store.node(node.id), current.stage != nil else { return }
+                        // Read again once claimed: a task that ended during the pool query may have
+                        // moved the node on, and then the pool answer is older than the node: wait.
+                        guard let current = try? await store.node(node.id), current.stage != nil, !current.movedOn(since: node) else { return }
+                        let vm = planner.vm(of: current, among: candidates)
                         let decision = planner.decide(node: current, vm: vm, master: snapshot.master, now: Date())
                         await carryOut(decision, for: current, vmAddress: vm?.address)
                     }
@@ -93,7 +95,8 @@ final class ProvisioningWorker: Service, Sendable {
     }
 
     /// One pool query, only when some node's stage looks at its VM; nil otherwise.
-    private func vmsByName(needed nodes: [NodeRecord]) async throws -> [String: VMInfo]? {
+    /// A name can have several VMs: a node's earlier, destroyed attempts keep it.
+    private func vmsByName(needed nodes: [NodeRecord]) async throws -> [String: [VMInfo]]? {
         let needsCloud = nodes.contains { node in
             switch node.stage {
             case .create: node.createRequested
@@ -103,7 +106,7 @@ final class ProvisioningWorker: Service, Sendable {
         }
         guard needsCloud else { return nil }
         let vms = try await cloud.listVMs(namePrefix: context.namePrefix)
-        return Dictionary(vms.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(grouping: vms, by: \.name)
     }
 
     /// At start and every 30 s: a VM of this service whose node is gone or unknown is destroyed.

@@ -54,6 +54,13 @@ struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableReco
     /// The agent's last reported state (`RUNNING`, ...).
     var agentState: String?
     var createdAt: Date
+
+    /// Whether the worker moved the node on (another stage, attempt or VM
+    /// request) since `earlier` was read.
+    func movedOn(since earlier: NodeRecord) -> Bool {
+        (jobID, stage, stageStartedAt, attempts, createRequested, vmID)
+            != (earlier.jobID, earlier.stage, earlier.stageStartedAt, earlier.attempts, earlier.createRequested, earlier.vmID)
+    }
 }
 
 /// A user's request being carried out: add, remove, shutdown.

@@ -38,13 +38,16 @@ struct ManagerOpenNebulaTests {
 
     @Test("Allocation failures are retried and a VM that fails to boot is destroyed and replaced")
     func faults() async throws {
-        try await TestManager.withOpenNebula(faults: "allocate@0,fail@1") { manager, sim in
+        // The first allocation fails; the VM it then gets (id 0) fails to boot; VM 1 is the one that runs.
+        try await TestManager.withOpenNebula(faults: "allocate@0,fail@0") { manager, sim in
             _ = try await manager.client.call("add_nodes", params: ["count": 1])
             try await manager.waitForRunning(1)
             let job = try await manager.client.call("get_job", kind: .get, params: ["id": 1])
             let create = try #require(job["tasks"]?.arrayValue?.first { $0["stage"] == "CREATE" })
-            #expect((create["attempts"]?.intValue ?? 0) >= 2)
-            #expect(try await sim.liveVMIDs().count == 1)
+            #expect(create["attempts"]?.intValue == 3)
+            #expect(try await sim.liveVMIDs() == ["1"])
+            let node = try #require(try await manager.nodes().first)
+            #expect(node["vm_id"] == "1")
         }
     }
 

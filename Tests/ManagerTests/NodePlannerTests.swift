@@ -31,6 +31,36 @@ struct NodePlannerTests {
         #expect(planner.decide(node: node(.create), vm: vm(.booting), master: nil, now: start) == .adopt(vm(.booting)))
     }
 
+    @Test("A node's VM is its recorded one; before that, a live VM of its name, only if creation was requested")
+    func vmOfNode() {
+        let destroyed = VMInfo(id: "3", name: "conpaassql-abc-node-2", address: "127.0.1.2", status: .terminated)
+        let failed = VMInfo(id: "4", name: "conpaassql-abc-node-2", address: "127.0.1.2", status: .failed, reason: "BOOT_FAILURE")
+        let candidates = [destroyed, failed, vm(.booting)]
+        #expect(planner.vm(of: node(.confirm), among: candidates) == vm(.booting))
+        #expect(planner.vm(of: node(.confirm), among: [destroyed, failed]) == nil)
+        var unrecorded = node(.create)
+        unrecorded.vmID = nil
+        #expect(planner.vm(of: unrecorded, among: candidates) == nil)
+        unrecorded.createRequested = true
+        #expect(planner.vm(of: unrecorded, among: candidates) == vm(.booting))
+        #expect(planner.vm(of: unrecorded, among: [destroyed, failed]) == nil)
+    }
+
+    @Test("A node read again after the pool query has moved on when its stage, attempt or VM changed")
+    func movedOn() {
+        let read = node(.create)
+        #expect(!read.movedOn(since: read))
+        var requested = read
+        requested.createRequested = true
+        #expect(requested.movedOn(since: read))
+        var confirmed = read
+        confirmed.stage = .confirm
+        #expect(confirmed.movedOn(since: read))
+        var seen = read
+        seen.lastSeen = start + 5
+        #expect(!seen.movedOn(since: read))
+    }
+
     @Test("CONFIRM waits for running; a failed or vanished VM is retried, then the node fails")
     func confirm() {
         #expect(planner.decide(node: node(.confirm), vm: vm(.booting), master: nil, now: start) == .wait)
