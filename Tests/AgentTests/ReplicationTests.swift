@@ -46,7 +46,7 @@ struct ReplicationTests {
         try await app.execute("INSERT INTO shop.items (id, name) VALUES (999999, 'late row')")
         await app.close()
         for replica in replicas {
-            try await eventually("the late row reaches \(replica.address)", timeout: .seconds(10)) {
+            try await eventually("the late row reaches \(replica.address)") {
                 try await replica.rootQuery("SELECT name FROM shop.items WHERE id = 999999").first?["name"] == "late row"
             }
             let onReplica = try await replica.connection(user: "app", password: "app-pw-1")
@@ -76,7 +76,7 @@ struct ReplicationTests {
         _ = try await master.rootQuery("CREATE DATABASE classic")
         _ = try await master.rootQuery("CREATE TABLE classic.t (id INT PRIMARY KEY)")
         _ = try await master.rootQuery("INSERT INTO classic.t VALUES (42)")
-        try await eventually("the row reaches the replica", timeout: .seconds(10)) {
+        try await eventually("the row reaches the replica") {
             try await replica.rootQuery("SELECT id FROM classic.t").first?["id"] == "42"
         }
         let state = try await replica.state()

@@ -54,12 +54,12 @@ final class OneRequestHTTPListener {
     deinit { close(listener) }
 
     /// Waits for one request (head and `Content-Length` body) and answers it.
-    func receive(timeout: Duration = .seconds(10)) async throws -> Request {
+    func receive(timeout: Duration = .seconds(60)) async throws -> Request {
         let deadline = ContinuousClock.now + timeout
         var connection: Int32 = -1
         while connection < 0 {
             connection = accept(listener, nil, nil)
-            if connection < 0 { try await pause(until: deadline) }
+            if connection < 0 { try await pause(after: errno, until: deadline) }
         }
         _ = fcntl(connection, F_SETFL, O_NONBLOCK)
         defer { close(connection) }
@@ -72,7 +72,7 @@ final class OneRequestHTTPListener {
             } else if count == 0 {
                 throw TestFailure("connection closed after \(received.count) bytes")
             } else {
-                try await pause(until: deadline)
+                try await pause(after: errno, until: deadline)
             }
         }
         let response = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8)
@@ -80,8 +80,10 @@ final class OneRequestHTTPListener {
         return Self.split(received)!
     }
 
-    private func pause(until deadline: ContinuousClock.Instant) async throws {
-        guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else { throw TestFailure("socket: errno \(errno)") }
+    /// Waits a little after a socket call failed with `error` (read at once: an
+    /// async call may resume on another thread, with another `errno`).
+    private func pause(after error: Int32, until deadline: ContinuousClock.Instant) async throws {
+        guard error == EAGAIN || error == EWOULDBLOCK || error == EINTR else { throw TestFailure("socket: errno \(error)") }
         guard ContinuousClock.now < deadline else { throw TestFailure("no request before the timeout") }
         try await Task.sleep(for: .milliseconds(10))
     }

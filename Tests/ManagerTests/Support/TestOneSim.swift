@@ -29,7 +29,7 @@ struct TestOneSim {
         process.standardError = process.standardOutput
         try process.run()
         let sim = TestOneSim(manager: manager, process: process)
-        try await eventually("onesim answers", timeout: .seconds(20)) { try await sim.call("one.system.version").contains("6.") || !profile.hasPrefix("6") }
+        try await eventually("onesim answers", timeout: .seconds(60)) { try await sim.call("one.system.version").contains("6.") || !profile.hasPrefix("6") }
         return sim
     }
 
