@@ -23,7 +23,7 @@ public func buildAgentApplication(
         AgentRPCMethods.make(for: node),
         configuration: RPCServerConfiguration(uploadDirectory: node.paths.uploads, maxUploadBytes: configuration.maxUploadBytes),
         logger: logger)
-    let snapshots = SnapshotSource(paths: node.paths, threadPool: threadPool, logger: logger)
+    let snapshots = SnapshotSource(paths: node.paths, threadPool: threadPool, freeze: DDLFreeze(database: node.database), logger: logger)
     router.get("/snapshot") { _, _ -> Response in
         guard node.role != .slave else {
             return Response(status: .conflict, body: ResponseBody(byteBuffer: ByteBuffer(string: "a replica cannot serve snapshots\n")))

@@ -18,11 +18,16 @@ struct LocalDatabase: Sendable {
         self.credentials = RootCredentials(paths: paths)
     }
 
+    /// A fresh root connection that the caller keeps and closes.
+    func openConnection() async throws -> MariaDBConnection {
+        guard let password = credentials.password() else { throw AgentError.serverNotRunning }
+        return try await connect(password: password)
+    }
+
     /// Runs `body` on a fresh root connection, closed afterwards.
     @discardableResult
     func withConnection<T: Sendable>(_ body: (MariaDBConnection) async throws -> T) async throws -> T {
-        guard let password = credentials.password() else { throw AgentError.serverNotRunning }
-        let connection = try await connect(password: password)
+        let connection = try await openConnection()
         do {
             let result = try await body(connection)
             await connection.close()

@@ -39,6 +39,7 @@ struct ReplicationControl: Sendable {
             try await connection.execute("RESET SLAVE ALL")
             if let serverID { try await connection.execute("SET GLOBAL server_id = \(literal: serverID)") }
             try await connection.execute("SET GLOBAL read_only = OFF")
+            try await Heartbeat.createTable(on: connection)
         }
     }
 

@@ -8,11 +8,13 @@ import NIOPosix
 /// and account, streamed from `mariadb-dump` straight into the HTTP response.
 ///
 /// `--single-transaction --master-data=2 --gtid` takes the snapshot and its GTID
-/// position together; the `mysql` schema is left out (each node keeps its own
-/// root account) and accounts travel as `CREATE USER IF NOT EXISTS` statements.
+/// position together, while ``DDLFreeze`` keeps table definitions still; the
+/// `mysql` schema is left out (each node keeps its own root account) and
+/// accounts travel as `CREATE USER IF NOT EXISTS` statements.
 struct SnapshotSource: Sendable {
     let paths: AgentPaths
     let threadPool: NIOThreadPool
+    let freeze: DDLFreeze
     let logger: Logger
 
     static let arguments = [
@@ -20,31 +22,39 @@ struct SnapshotSource: Sendable {
         "--system=users", "--insert-ignore", "--routines", "--events", "--hex-blob",
     ]
 
-    /// Starts the dump and answers a response that streams it.
+    /// Answers a response that, as it is sent, blocks table DDL, runs the dump
+    /// and streams it. A missing `mariadb-dump` is an error before any byte.
     func response() throws -> Response {
-        let dump = try RunningDump(paths: paths)
-        let threadPool = threadPool
-        let logger = logger
+        _ = try ChildProcess.executable("mariadb-dump")
         let body = ResponseBody { writer in
-            var bytes = 0
             do {
-                while let chunk = try await threadPool.runIfActive({ try dump.read() }) {
-                    bytes += chunk.readableBytes
-                    try await writer.write(chunk)
-                }
-                let status = try await threadPool.runIfActive { dump.wait() }
-                if status != 0 {
-                    logger.error("mariadb-dump failed", metadata: ["status": "\(status)", "detail": "\(ChildProcess.tail(of: dump.stderrPath))"])
-                }
-                try await writer.finish(nil)
-                logger.info("snapshot sent", metadata: ["bytes": "\(bytes)"])
+                try await freeze.during { try await stream(to: &writer) }
             } catch {
-                dump.stop()
                 logger.error("snapshot stream aborted: \(error)")
                 throw error
             }
         }
         return Response(status: .ok, headers: [.contentType: "application/sql"], body: body)
+    }
+
+    private func stream(to writer: inout any ResponseBodyWriter) async throws {
+        let dump = try RunningDump(paths: paths)
+        var bytes = 0
+        do {
+            while let chunk = try await threadPool.runIfActive({ try dump.read() }) {
+                bytes += chunk.readableBytes
+                try await writer.write(chunk)
+            }
+            let status = try await threadPool.runIfActive { dump.wait() }
+            if status != 0 {
+                logger.error("mariadb-dump failed", metadata: ["status": "\(status)", "detail": "\(ChildProcess.tail(of: dump.stderrPath))"])
+            }
+            try await writer.finish(nil)
+            logger.info("snapshot sent", metadata: ["bytes": "\(bytes)"])
+        } catch {
+            dump.stop()
+            throw error
+        }
     }
 }
 

@@ -6,12 +6,10 @@ import ServiceLifecycle
 import Synchronization
 
 /// Measures the node once a second: queries and errors per second, connections,
-/// the round trip of a trivial query, and replication lag from a heartbeat row.
-///
-/// The master writes `conpaas_heartbeat.beat` (its `server_id` and `NOW(6)`) every
-/// second; a replica's lag is its own clock minus the newest beat it has applied.
-/// Unlike `Seconds_Behind_Master` (NULL exactly when replication breaks), this
-/// keeps growing while replication is stopped.
+/// the round trip of a trivial query, and replication lag from the ``Heartbeat``
+/// row the master writes each second. Unlike `Seconds_Behind_Master` (NULL
+/// exactly when replication breaks), that lag keeps growing while replication
+/// is stopped.
 final class StatusSampler: Service, Sendable {
     /// The latest figures, for `get_server_state`.
     struct Figures: Sendable, Equatable {
@@ -31,7 +29,6 @@ final class StatusSampler: Service, Sendable {
     private struct State {
         var figures = Figures()
         var previous: Counters?
-        var heartbeatTableReady = false
     }
 
     private let database: LocalDatabase
@@ -64,23 +61,15 @@ final class StatusSampler: Service, Sendable {
 
     private func sample() async throws {
         let role = store.value.role
-        let createTable = role == .master && !state.withLock { $0.heartbeatTableReady }
         let (roundTrip, status, lag) = try await database.withConnection { connection in
             let started = ContinuousClock.now
             _ = try await connection.query("SELECT 1")
             let roundTrip = ContinuousClock.now - started
-            if createTable {
-                try await connection.execute("CREATE DATABASE IF NOT EXISTS conpaas_heartbeat")
-                try await connection.execute(
-                    "CREATE TABLE IF NOT EXISTS conpaas_heartbeat.beat (server_id INT UNSIGNED PRIMARY KEY, ts DATETIME(6) NOT NULL)")
-            }
-            if role == .master {
-                try await connection.execute("REPLACE INTO conpaas_heartbeat.beat (server_id, ts) VALUES (@@server_id, NOW(6))")
-            }
+            if role == .master { try await Heartbeat.beat(on: connection) }
             let rows = try await connection.query(
                 "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Threads_connected', 'Aborted_clients', 'Aborted_connects')")
             let status = Dictionary(rows.map { ($0["Variable_name"] ?? "", Int($0["Value"] ?? "") ?? 0) }, uniquingKeysWith: { $1 })
-            return (roundTrip, status, role == .slave ? try await Self.heartbeatLag(on: connection) : nil)
+            return (roundTrip, status, role == .slave ? try await Heartbeat.lag(on: connection) : nil)
         }
         // The sampler's own statements between two readings: SELECT 1, SHOW STATUS,
         // and the master's REPLACE or the replica's lag query.
@@ -89,7 +78,6 @@ final class StatusSampler: Service, Sendable {
         let counters = Counters(
             at: now, questions: status["Questions"] ?? 0, errors: (status["Aborted_clients"] ?? 0) + (status["Aborted_connects"] ?? 0))
         state.withLock { state in
-            if createTable { state.heartbeatTableReady = true }
             state.figures.connections = status["Threads_connected"]
             state.figures.responseTimeMilliseconds = roundTrip.seconds * 1000
             state.figures.heartbeatLagSeconds = lag
@@ -99,17 +87,6 @@ final class StatusSampler: Service, Sendable {
                 state.figures.errorsPerSecond = Double(max(0, counters.errors - before.errors)) / seconds
             }
             state.previous = counters
-        }
-    }
-
-    /// Seconds since the newest applied beat, or nil before the first one arrived.
-    private static func heartbeatLag(on connection: MariaDBConnection) async throws -> Double? {
-        do {
-            let rows = try await connection.query(
-                "SELECT TIMESTAMPDIFF(MICROSECOND, MAX(ts), NOW(6)) / 1000000 AS lag FROM conpaas_heartbeat.beat")
-            return rows.first?["lag"].flatMap(Double.init)
-        } catch let error as MariaDBError where error.serverErrorNumber == 1146 || error.serverErrorNumber == 1049 {
-            return nil  // no beat has reached this replica yet
         }
     }
 }
