@@ -71,6 +71,11 @@ extension AgentNode {
             case .binlogFile:
                 gtid = nil
             }
+            if setup.startingPoint != .snapshot {
+                // No seed brings the heartbeat table, which the master made before this
+                // starting point: without it the first replicated beat stops replication.
+                try await database.withUnloggedConnection { try await Heartbeat.createTable(on: $0) }
+            }
             progress("starting point \(gtid.map { "GTID \($0)" } ?? "binlog file position")")
             try await replication.startReplica(setup, account: account, gtid: gtid)
             try store.update { state in

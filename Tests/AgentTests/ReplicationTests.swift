@@ -95,7 +95,7 @@ struct ReplicationTests {
         }
     }
 
-    @Test("The classic file/position form replicates from a fresh master")
+    @Test("The classic file/position form replicates from a fresh master, heartbeats included")
     func classicForm() async throws {
         try await TestCluster.with { cluster in
         let master = try await cluster.start(1)
@@ -109,15 +109,45 @@ struct ReplicationTests {
             "master_host": .string(master.address), "master_log_file": .string(file),
             "master_log_pos": .int(position), "slave_server_id": 77,
         ])
-        _ = try await master.rootQuery("CREATE DATABASE classic")
-        _ = try await master.rootQuery("CREATE TABLE classic.t (id INT PRIMARY KEY)")
-        _ = try await master.rootQuery("INSERT INTO classic.t VALUES (42)")
-        try await eventually("the row reaches the replica") {
-            try await replica.rootQuery("SELECT id FROM classic.t").first?["id"] == "42"
-        }
+        try await expectReplicating(from: master, to: replica, database: "classic")
         let state = try await replica.state()
         #expect(state["server_id"]?.intValue == 77)
         #expect(state["replication"]?["using_gtid"]?.stringValue == "No")
+        }
+    }
+
+    @Test("The GTID form with an account and a position replicates without seeding, heartbeats included")
+    func gtidForm() async throws {
+        try await TestCluster.with { cluster in
+        let master = try await cluster.start(1)
+        let replica = try await cluster.start(2)
+
+        let coordinates = try await master.client.call("set_up_replica_master")
+        let gtid = try #require(coordinates["gtid"]?.stringValue)
+        let account = try await master.client.call("create_replication_user", params: ["replica_host": .string(replica.address)])
+        _ = try await replica.client.call("set_up_replica_slave", params: [
+            "master_host": .string(master.address), "master_port": 3306,
+            "user": account["user"] ?? .null, "password": account["password"] ?? .null, "gtid": .string(gtid),
+        ])
+        try await expectReplicating(from: master, to: replica, database: "by_gtid")
+        #expect(try await replica.state()["replication"]?["using_gtid"]?.stringValue == "Slave_Pos")
+        }
+    }
+
+    /// The master's heartbeats reach the replica (its table came with no seed) and
+    /// replication keeps running; then a new table and row arrive too.
+    private func expectReplicating(from master: TestAgent, to replica: TestAgent, database name: String) async throws {
+        let database = try SQLIdentifier(name)
+        try await eventually("a heartbeat reaches the replica") {
+            try await replica.rootQuery("SELECT COUNT(*) AS n FROM conpaas_heartbeat.beat").first?.int("n") == 1
+        }
+        try await Task.sleep(for: .seconds(1.5))  // more beats, each applied as a row change
+        #expect(try await replica.state()["replication"]?["sql_running"]?.stringValue == "Yes")
+        _ = try await master.rootQuery("CREATE DATABASE \(database)")
+        _ = try await master.rootQuery("CREATE TABLE \(database).t (id INT PRIMARY KEY)")
+        _ = try await master.rootQuery("INSERT INTO \(database).t VALUES (42)")
+        try await eventually("the row reaches the replica") {
+            try await replica.rootQuery("SELECT id FROM \(database).t").first?["id"] == "42"
         }
     }
 
