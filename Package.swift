@@ -169,7 +169,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MariaDBTests", dependencies: ["MariaDB"], swiftSettings: swiftSettings),
+        .testTarget(name: "MariaDBTests", dependencies: ["TestSupport", "MariaDB"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AgentTests",
             dependencies: [
@@ -182,7 +182,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LocalCloudTests",
-            dependencies: ["LocalCloud", "ConPaaSCore"],
+            dependencies: ["TestSupport", "LocalCloud", "ConPaaSCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -84,24 +84,23 @@ struct ManagerBadInputTests {
 @Suite("Manager start-up refusals")
 struct ManagerStartupTests {
     /// Runs the manager binary with `arguments` and answers its exit status and error output.
-    private func run(_ arguments: [String]) throws -> (status: Int32, error: String) {
+    private func run(_ arguments: [String]) async throws -> (status: Int32, error: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "\(TestManager.binaries)/conpaassql-manager")
         process.arguments = arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        let status = try await process.runUntilExit()
+        return (status, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
     }
 
     @Test("Off loopback the manager will not start without a token; OpenNebula needs its options")
-    func refusals() throws {
-        let offLoopback = try run(["--address", "0.0.0.0", "--state-dir", "/tmp/cq-never-created"])
+    func refusals() async throws {
+        let offLoopback = try await run(["--address", "0.0.0.0", "--state-dir", "/tmp/cq-never-created"])
         #expect(offLoopback.status != 0)
         #expect(offLoopback.error.contains("--token-file is required when listening on 0.0.0.0"))
-        let openNebula = try run(["--address", "127.0.0.1", "--state-dir", "/tmp/cq-never-created", "--cloud", "opennebula"])
+        let openNebula = try await run(["--address", "127.0.0.1", "--state-dir", "/tmp/cq-never-created", "--cloud", "opennebula"])
         #expect(openNebula.status != 0)
         #expect(openNebula.error.contains("--cloud opennebula needs --one-endpoint"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/cq-never-created"))

@@ -1,5 +1,6 @@
 import Foundation
 import MariaDB
+import TestSupport
 import Testing
 
 /// A private mariadbd for these tests: its own directory, socket and loopback address.
@@ -18,8 +19,7 @@ private final class PrivateServer: Sendable {
         install.arguments = ["--no-defaults", "--datadir=\(directory)/data", "--auth-root-authentication-method=normal", "--skip-test-db", "--tmpdir=\(directory)/tmp"] + root
         install.standardOutput = FileHandle.nullDevice
         install.standardError = FileHandle.nullDevice
-        try install.run()
-        install.waitUntilExit()
+        _ = try await install.runUntilExit()
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
         process.arguments = ["--no-defaults", "--datadir=\(directory)/data", "--socket=\(directory)/s.sock", "--bind-address=\(address)",
@@ -37,9 +37,9 @@ private final class PrivateServer: Sendable {
         }
     }
 
-    func stop() {
+    func stop() async {
         process.terminate()
-        process.waitUntilExit()
+        await process.waitForExit()
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
@@ -49,7 +49,16 @@ struct LiveConnectionTests {
     @Test("Hostile strings round-trip as literals; NULLs, errors and closing behave")
     func everything() async throws {
         let server = try await PrivateServer(address: "127.0.19.1")
-        defer { server.stop() }
+        do {
+            try await exercise(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    private func exercise(_ server: PrivateServer) async throws {
         let connection = try await MariaDBConnection.connect(
             MariaDBConfiguration(endpoint: .unixSocket(path: server.socket), user: "root", password: ""))
 

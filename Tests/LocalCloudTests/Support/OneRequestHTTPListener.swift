@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A stand-in manager: listens on a loopback address (port chosen by the
 /// kernel), takes one HTTP request and answers `200 {}`. Non-blocking sockets

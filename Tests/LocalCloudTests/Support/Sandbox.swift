@@ -2,6 +2,7 @@ import Foundation
 import LocalCloud
 import Logging
 import Synchronization
+import TestSupport
 
 /// One test's scratch directory under /tmp (short paths) with its state
 /// directory, plus the repository's contextualization scripts. `with` removes
@@ -73,14 +74,8 @@ struct Sandbox {
     }
 }
 
-/// A test's own failure, with a message.
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; answers whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try condition() { return true }
@@ -122,15 +117,7 @@ struct ScriptRun {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: outputPath)
         process.standardError = FileHandle(forWritingAtPath: errorPath)
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
+        let status = try await process.runUntilExit()
         return ScriptRun(
             status: status,
             standardOutput: try String(contentsOfFile: outputPath, encoding: .utf8),

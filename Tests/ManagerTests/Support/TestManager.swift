@@ -92,8 +92,7 @@ final class TestManager: Sendable {
         let pkill = Process()
         pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
         pkill.arguments = ["-KILL", "-f", stateDirectory]
-        try? pkill.run()
-        pkill.waitUntilExit()
+        _ = try? await pkill.runUntilExit()
         if ProcessInfo.processInfo.environment["KEEP_TEST_STATE"] == nil {
             try? FileManager.default.removeItem(atPath: stateDirectory)
         }

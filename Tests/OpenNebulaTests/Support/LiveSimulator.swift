@@ -77,7 +77,7 @@ func makeDriver(
 }
 
 /// Polls `condition` every 20 ms for up to `seconds`.
-func eventually(within seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(within seconds: Double = 60, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -17,15 +17,7 @@ func runProgram(_ executable: String, _ arguments: [String]) async throws -> Pro
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
     process.standardOutput = handle
     process.standardError = handle
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do {
-            try process.run()
-        } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
-        }
-    }
+    let status = try await process.runUntilExit()
     try handle.close()
     return ProcessOutput(status: status, output: (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? "")
 }
