@@ -2,8 +2,7 @@ import Foundation
 import TestSupport
 
 /// A stand-in manager: listens on a loopback address (port chosen by the
-/// kernel), takes one HTTP request and answers `200 {}`. Non-blocking sockets
-/// polled with async sleeps, so no thread waits.
+/// kernel), takes one HTTP request and answers `200 {}`.
 final class OneRequestHTTPListener {
     /// One request as received.
     struct Request {
@@ -55,38 +54,53 @@ final class OneRequestHTTPListener {
     deinit { close(listener) }
 
     /// Waits for one request (head and `Content-Length` body) and answers it.
+    /// The socket work runs on a thread of its own, so the answer goes out at
+    /// once however busy Swift's cooperative pool is (a client with a time
+    /// limit, like init.sh's curl, would otherwise give up on a loaded machine).
     func receive(timeout: Duration = .seconds(60)) async throws -> Request {
+        let listener = listener
         let deadline = ContinuousClock.now + timeout
-        var connection: Int32 = -1
-        while connection < 0 {
-            connection = accept(listener, nil, nil)
-            if connection < 0 { try await pause(after: errno, until: deadline) }
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try Self.serveOne(on: listener, until: deadline) })
+            }
         }
-        _ = fcntl(connection, F_SETFL, O_NONBLOCK)
+    }
+
+    private static func serveOne(on listener: Int32, until deadline: ContinuousClock.Instant) throws -> Request {
+        try waitReadable(listener, until: deadline)
+        let connection = accept(listener, nil, nil)
+        guard connection >= 0 else { throw TestFailure("accept: errno \(errno)") }
         defer { close(connection) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while Self.split(received) == nil {
+        while split(received) == nil {
+            try waitReadable(connection, until: deadline)
             let count = recv(connection, &buffer, buffer.count, 0)
             if count > 0 {
                 received += buffer[..<count]
             } else if count == 0 {
                 throw TestFailure("connection closed after \(received.count) bytes")
-            } else {
-                try await pause(after: errno, until: deadline)
+            } else if errno != EINTR {
+                throw TestFailure("recv: errno \(errno)")
             }
         }
         let response = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8)
         _ = send(connection, response, response.count, Int32(MSG_NOSIGNAL))
-        return Self.split(received)!
+        return split(received)!
     }
 
-    /// Waits a little after a socket call failed with `error` (read at once: an
-    /// async call may resume on another thread, with another `errno`).
-    private func pause(after error: Int32, until deadline: ContinuousClock.Instant) async throws {
-        guard error == EAGAIN || error == EWOULDBLOCK || error == EINTR else { throw TestFailure("socket: errno \(error)") }
-        guard ContinuousClock.now < deadline else { throw TestFailure("no request before the timeout") }
-        try await Task.sleep(for: .milliseconds(10))
+    /// Blocks until `descriptor` has something to read, or throws at `deadline`.
+    private static func waitReadable(_ descriptor: Int32, until deadline: ContinuousClock.Instant) throws {
+        while true {
+            let left = ContinuousClock.now.duration(to: deadline).components
+            let milliseconds = left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000
+            guard milliseconds > 0 else { throw TestFailure("no request before the timeout") }
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, Int32(milliseconds))
+            if ready > 0 { return }
+            if ready < 0, errno != EINTR { throw TestFailure("poll: errno \(errno)") }
+        }
     }
 
     /// The request in `bytes` once its head and whole body arrived.
