@@ -26,9 +26,9 @@ public struct LocalVMSpec: Sendable {
 
 /// Whether a local VM's processes live.
 public enum LocalVMState: Sendable, Equatable {
-    /// Its process group has at least one live process.
+    /// Its session has at least one live process.
     case running
-    /// Its process group is gone but it was not destroyed; `reason` is the last
+    /// Its processes are gone but it was not destroyed; `reason` is the last
     /// non-empty line of its console.
     case exited(reason: String)
     /// No such VM (never booted, or destroyed).
@@ -43,7 +43,7 @@ public struct LocalVMRecord: Sendable, Hashable, Codable {
     public var name: String
     /// The VM's loopback address.
     public var address: String
-    /// The process group (and session) of the VM's process tree; its leader is the boot hook.
+    /// The session (and the leader's process group) of the VM's process tree; its leader is the boot hook.
     public var processGroup: Int32
     /// When the VM was booted.
     public var created: Date

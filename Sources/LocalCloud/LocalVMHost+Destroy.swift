@@ -8,8 +8,8 @@ extension LocalVMHost {
     /// How long `destroy` waits for the processes to vanish after SIGKILL.
     private static let killGrace = Duration.seconds(10)
 
-    /// Stops VM `id` and removes its directory: SIGTERM to its whole process
-    /// group, up to ``terminationGrace`` for it to vanish, then SIGKILL. The
+    /// Stops VM `id` and removes its directory: SIGTERM to its whole session
+    /// (see ``VMSession``), up to ``terminationGrace`` for it to vanish, then SIGKILL. The
     /// directory (and so the VM's address) stays until the processes are gone.
     /// Destroying an unknown or already destroyed VM does nothing.
     ///
@@ -28,20 +28,23 @@ extension LocalVMHost {
     private func stop(_ record: LocalVMRecord) async {
         let metadata: Logger.Metadata = ["vm.id": "\(record.id)", "vm.pgid": "\(record.processGroup)"]
         logger.info("stopping VM (SIGTERM)", metadata: metadata)
-        ProcessGroup.signal(record.processGroup, SIGTERM)
+        VMSession.signal(record.processGroup, SIGTERM)
         if await waitUntilStopped(record, within: terminationGrace) { return }
         logger.warning("VM still running after SIGTERM; sending SIGKILL", metadata: metadata)
-        ProcessGroup.signal(record.processGroup, SIGKILL)
-        if await !waitUntilStopped(record, within: Self.killGrace) {
+        VMSession.signal(record.processGroup, SIGKILL)
+        if await !waitUntilStopped(record, within: Self.killGrace, resending: SIGKILL) {
             logger.error("VM still has processes after SIGKILL", metadata: metadata)
         }
     }
 
-    /// Polls until the VM's group is gone; false if `limit` passed first or the task was cancelled.
-    private func waitUntilStopped(_ record: LocalVMRecord, within limit: Duration) async -> Bool {
+    /// Polls until the VM's processes are gone, sending `resending` again each
+    /// time (for a process forked just as the last one was sent); false if
+    /// `limit` passed first or the task was cancelled.
+    private func waitUntilStopped(_ record: LocalVMRecord, within limit: Duration, resending: Int32? = nil) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while state(of: record) == .running {
             guard ContinuousClock.now < deadline else { return false }
+            if let resending { VMSession.signal(record.processGroup, resending) }
             do {
                 try await Task.sleep(for: Self.pollInterval)
             } catch {

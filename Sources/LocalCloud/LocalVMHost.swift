@@ -72,7 +72,7 @@ public final class LocalVMHost: Sendable {
             for (name, source) in spec.files.sorted(by: { $0.key < $1.key }) {
                 try vm.copy(source, as: name)
             }
-            let leader = try ProcessGroup.spawnSessionLeader(
+            let leader = try VMSession.spawnLeader(
                 executable: "/bin/bash", arguments: [bootHook, vm.path], environment: bootEnvironment(), outputPath: vm.consolePath)
             group = leader
             let record = LocalVMRecord(
@@ -81,7 +81,7 @@ public final class LocalVMHost: Sendable {
             try vm.writeRecord(record)
             return record
         } catch {
-            if let group { ProcessGroup.signal(group, SIGKILL) }
+            if let group { VMSession.signal(group, SIGKILL) }
             try? FileManager.default.removeItem(atPath: vm.path)
             throw error
         }
@@ -107,7 +107,7 @@ public final class LocalVMHost: Sendable {
     }
 
     private func isAlive(_ record: LocalVMRecord) -> Bool {
-        record.kernelBootID == Self.kernelBootID && ProcessGroup.isAlive(record.processGroup)
+        record.kernelBootID == Self.kernelBootID && VMSession.isAlive(record.processGroup)
     }
 
     /// Every VM directory holding a `vm.json`, by id (VMs still booting have none yet).

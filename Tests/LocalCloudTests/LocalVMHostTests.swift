@@ -103,13 +103,24 @@ struct LocalVMHostTests {
         }
     }
 
-    @Test("A VM that ignores SIGTERM gets SIGKILL after the grace; a cancelled destroy kills at once")
+    @Test("A VM that ignores SIGTERM gets SIGKILL after the grace, its processes in other groups too; a cancelled destroy kills at once")
     func sigkillAfterGrace() async throws {
         try await Sandbox.with { sandbox in
             let host = LocalVMHost(
                 stateDirectory: sandbox.stateDirectory, bootHook: Sandbox.bootHook, terminationGrace: .milliseconds(300),
                 logger: quietLogger)
-            let stubborn = try sandbox.script("stubborn-init.sh", "#!/bin/bash\ntrap '' TERM\necho \"$$\" > \"$(dirname \"$0\")/init.pid\"\nexec sleep 600\n")
+            // Like the agent's mariadbd (Foundation's Process gives each child a group of its own):
+            // a child in another process group of the VM's session, deaf to SIGTERM as well.
+            let stubborn = try sandbox.script("stubborn-init.sh", """
+                #!/bin/bash
+                trap '' TERM
+                set -m
+                sleep 600 &
+                echo "$!" > "$(dirname "$0")/child.pid"
+                set +m
+                echo "$$" > "$(dirname "$0")/init.pid"
+                exec sleep 600
+                """)
             var leaders: [pid_t] = []
             for id in ["1", "2"] {
                 try await host.boot(LocalVMSpec(id: id, name: "stubborn", address: "127.0.60.\(id)", context: [:], files: ["init.sh": stubborn]))
@@ -118,10 +129,14 @@ struct LocalVMHostTests {
                 leaders.append(try #require(host.records().first { $0.id == id }?.processGroup))
             }
 
+            let child = try #require(pid_t(String(contentsOfFile: "\(sandbox.stateDirectory)/vms/1/child.pid", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(getpgid(child) != leaders[0] && getsid(child) == leaders[0], "its own group, the VM's session")
             let started = ContinuousClock.now
             await host.destroy(id: "1")
             #expect(ContinuousClock.now - started >= .milliseconds(300))
             #expect(!processExists(leaders[0]))
+            #expect(try await eventually { !processExists(child) }, "the child in another group is stopped too")
 
             // A grace of an hour: returning at all shows that the cancelled destroy did not wait it out.
             let patient = LocalVMHost(

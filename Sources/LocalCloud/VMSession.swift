@@ -11,9 +11,15 @@ import Glibc
 /// Why `posix_spawn` with `POSIX_SPAWN_SETSID`: the child calls `setsid()`
 /// between fork and exec, so it is the leader of a new session *and* process
 /// group whose id is the pid `posix_spawn` returns. Everything it starts
-/// (init.sh, the agent, mariadbd) stays in that group, so one `kill(-pgid, ...)`
-/// reaches the whole tree, and having no controlling terminal and no group in
-/// common with the manager, it outlives the manager (even a SIGKILLed one).
+/// (init.sh, the agent, mariadbd) stays in that session, though not always in
+/// that group: Foundation's `Process`, which the agent starts mariadbd with,
+/// puts each child in a process group of its own. So the VM is its session:
+/// signals go to the leader's group and to every other process of the session
+/// (found in /proc), and the VM lives while any of them does. Having no
+/// controlling terminal and no group in common with the manager, it outlives
+/// the manager (even a SIGKILLed one). A process that starts a session of its
+/// own leaves the VM; nothing in a VM image does.
+///
 /// Foundation's `Process` cannot call `setsid`; `/usr/bin/setsid` as the
 /// executable would work too, but would still leave inherited descriptors and
 /// the spawning thread's signal mask to chance. Here the child gets an empty
@@ -23,7 +29,7 @@ import Glibc
 ///
 /// `posix_spawn` does not wait for the child to run (only for its `exec`), so it
 /// is safe off the thread pool; callers run it there anyway with the file work.
-enum ProcessGroup {
+enum VMSession {
     /// glibc's `POSIX_SPAWN_SETSID` (glibc 2.26+): spawn.h defines it only under
     /// `_GNU_SOURCE`, which Swift's Glibc module is not built with.
     private static let spawnSetSID: Int32 = 0x80
@@ -34,8 +40,8 @@ enum ProcessGroup {
 
     /// Starts `executable` with `arguments` and exactly `environment` as the leader
     /// of a new session; its stdout and stderr are appended to `outputPath` (0600).
-    /// Answers the process group id (its pid).
-    static func spawnSessionLeader(
+    /// Answers its pid: the session's (and its process group's) id.
+    static func spawnLeader(
         executable: String, arguments: [String], environment: [String: String], outputPath: String
     ) throws(LocalCloudError) -> pid_t {
         let output = open(outputPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
@@ -72,23 +78,40 @@ enum ProcessGroup {
         return pid
     }
 
-    /// Whether the process group `group` has a live process. Reaps this
-    /// process's exited children first so that a zombie leader does not count.
-    static func isAlive(_ group: pid_t) -> Bool {
-        guard isForeign(group) else { return false }
+    /// Whether the session `session` has a live process (not a zombie): the
+    /// leader's group is asked first, /proc is read only when it is empty.
+    /// Reaps this process's exited children first so that a zombie leader does not count.
+    static func isAlive(_ session: pid_t) -> Bool {
+        guard isForeign(session) else { return false }
         reapExitedChildren()
-        return kill(-group, 0) == 0
+        return kill(-session, 0) == 0 || !members(of: session).isEmpty
     }
 
-    /// Sends `signal` to every process of `group`.
-    static func signal(_ group: pid_t, _ signal: Int32) {
-        guard isForeign(group) else { return }
-        kill(-group, signal)
+    /// Sends `signal` to every process of `session`.
+    static func signal(_ session: pid_t, _ signal: Int32) {
+        guard isForeign(session) else { return }
+        kill(-session, signal)
+        for member in members(of: session) { kill(member, signal) }
     }
 
-    /// Guards against signalling every process (`kill(-1)`), init's group or our own.
-    private static func isForeign(_ group: pid_t) -> Bool {
-        group > 1 && group != getpgrp()
+    /// Guards against signalling every process (`kill(-1)`), init's session or our own.
+    private static func isForeign(_ session: pid_t) -> Bool {
+        session > 1 && session != getsid(0) && session != getpgrp()
+    }
+
+    /// The live processes of `session`, from the session field of /proc/PID/stat.
+    private static func members(of session: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let afterName = stat.range(of: ") ", options: .backwards)
+            else { return nil }
+            // After the name: state, ppid, pgrp, session, ...
+            let fields = stat[afterName.upperBound...].split(separator: " ", maxSplits: 4)
+            guard fields.count >= 4, fields[0] != "Z", pid_t(fields[3]) == session else { return nil }
+            return pid
+        }
     }
 
     private static func reapExitedChildren() {
