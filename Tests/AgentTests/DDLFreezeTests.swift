@@ -1,7 +1,7 @@
 @testable import Agent
 import Logging
 import MariaDB
-import NIOPosix
+import TestSupport
 import Testing
 
 /// Table DDL is held back while snapshots are dumped, on a real mariadbd.
@@ -13,7 +13,7 @@ struct DDLFreezeTests {
         let agent = try await cluster.start(1)
         _ = try await agent.rootQuery("CREATE DATABASE IF NOT EXISTS shop")
         _ = try await agent.rootQuery("CREATE TABLE shop.notes (id INT PRIMARY KEY)")
-        let database = LocalDatabase(paths: AgentPaths(root: agent.directory), threadPool: .singleton, logger: Logger(label: "test.freeze"))
+        let database = LocalDatabase(paths: AgentPaths(root: agent.directory), threadPool: testThreadPool, logger: Logger(label: "test.freeze"))
         let freeze = DDLFreeze(database: database)
         let other = try await agent.rootConnection()
         try await other.execute("SET SESSION lock_wait_timeout = 1")
@@ -41,7 +41,7 @@ struct DDLFreezeTests {
     func lockTimeout() async throws {
         try await TestCluster.with { cluster in
         let agent = try await cluster.start(1)
-        let database = LocalDatabase(paths: AgentPaths(root: agent.directory), threadPool: .singleton, logger: Logger(label: "test.freeze"))
+        let database = LocalDatabase(paths: AgentPaths(root: agent.directory), threadPool: testThreadPool, logger: Logger(label: "test.freeze"))
         let freeze = DDLFreeze(database: database, lockWaitSeconds: 1)
         let blocker = try await agent.rootConnection()
         try await blocker.execute("BACKUP STAGE START")

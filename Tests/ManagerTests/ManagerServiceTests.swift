@@ -129,7 +129,7 @@ func send(_ request: HTTPClientRequest) async throws -> JSONValue {
 /// A connection to a node's MariaDB through its own address.
 func connect(_ node: JSONValue, user: String, password: String) async throws -> MariaDBConnection {
     try await MariaDBConnection.connect(MariaDBConfiguration(
-        endpoint: .tcp(host: node["ip"]?.stringValue ?? "", port: 3306), user: user, password: password))
+        endpoint: .tcp(host: node["ip"]?.stringValue ?? "", port: 3306), user: user, password: password), threadPool: testThreadPool)
 }
 
 /// The first column of every row of `sql` on `node`, as the service user.

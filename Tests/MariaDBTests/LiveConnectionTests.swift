@@ -29,7 +29,7 @@ private final class PrivateServer: Sendable {
         // Ready when a login over the socket gets an answer (the socket file alone is not enough).
         for _ in 0..<200 {
             if let probe = try? await MariaDBConnection.connect(
-                MariaDBConfiguration(endpoint: .unixSocket(path: "\(directory)/s.sock"), user: "root", password: "")) {
+                MariaDBConfiguration(endpoint: .unixSocket(path: "\(directory)/s.sock"), user: "root", password: ""), threadPool: testThreadPool) {
                 await probe.close()
                 break
             }
@@ -60,7 +60,7 @@ struct LiveConnectionTests {
 
     private func exercise(_ server: PrivateServer) async throws {
         let connection = try await MariaDBConnection.connect(
-            MariaDBConfiguration(endpoint: .unixSocket(path: server.socket), user: "root", password: ""))
+            MariaDBConfiguration(endpoint: .unixSocket(path: server.socket), user: "root", password: ""), threadPool: testThreadPool)
 
         for hostile in ["'; DROP DATABASE mysql; --", "back\\slash", "quote\"s", "nul\u{0}byte", "ünïcødé 🐬", "\n\r\t", ""] {
             let row = try await connection.query("SELECT \(literal: hostile) AS v, LENGTH(\(literal: hostile)) AS n").first
@@ -84,7 +84,7 @@ struct LiveConnectionTests {
         #expect(syntax?.sqlState == "42000")
 
         let denied = await #expect(throws: MariaDBError.self) {
-            try await MariaDBConnection.connect(MariaDBConfiguration(endpoint: .tcp(host: "127.0.19.1", port: 3306), user: "nobody", password: "x"))
+            try await MariaDBConnection.connect(MariaDBConfiguration(endpoint: .tcp(host: "127.0.19.1", port: 3306), user: "nobody", password: "x"), threadPool: testThreadPool)
         }
         #expect(denied?.code == .connectionFailed)
         #expect(denied?.serverErrorNumber == 1045)

@@ -1,6 +1,7 @@
 import ConPaaSCore
 import OpenNebula
 import OpenNebulaSimulator
+import TestSupport
 import Testing
 
 /// Injected failures reach the manager as the right CloudError, never as a crash.
@@ -100,7 +101,7 @@ struct FaultInjectionTests {
         let configuration = OpenNebulaConfiguration(
             endpoint: "http://127.0.0.1:1/RPC2", user: "oneadmin", password: "x", imageID: 0, networkID: 0,
             templateFile: DriverFiles.agentTemplate, cpu: 1, memoryMB: 64, initScript: try DriverFiles.initScript(), timeout: .seconds(2))
-        let error = try #require(await cloudError { try await OpenNebulaDriver(configuration: configuration, logger: quietLogger) })
+        let error = try #require(await cloudError { try await OpenNebulaDriver(configuration: configuration, logger: quietLogger, threadPool: testThreadPool) })
         #expect(error.code == .unreachable)
     }
 
@@ -114,7 +115,7 @@ struct FaultInjectionTests {
             let configuration = OpenNebulaConfiguration(
                 endpoint: endpoint, user: "oneadmin", password: "x", imageID: 0, networkID: 0,
                 templateFile: DriverFiles.agentTemplate, cpu: 1, memoryMB: 64, initScript: try DriverFiles.initScript())
-            let driver = try await OpenNebulaDriver(configuration: configuration, logger: quietLogger)
+            let driver = try await OpenNebulaDriver(configuration: configuration, logger: quietLogger, threadPool: testThreadPool)
             let error = try #require(await cloudError { try await driver.listVMs(namePrefix: "x") })
             #expect(error.code == .invalidResponse)
         }

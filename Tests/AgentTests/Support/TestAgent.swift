@@ -62,13 +62,13 @@ final class TestAgent: Sendable {
         let options = try String(contentsOfFile: "\(directory)/client.cnf", encoding: .utf8)
         let password = options.split(separator: "\n").first { $0.hasPrefix("password = ") }.map { String($0.dropFirst(11)) } ?? ""
         return try await MariaDBConnection.connect(
-            MariaDBConfiguration(endpoint: .unixSocket(path: "\(directory)/run/mysqld.sock"), user: "root", password: password))
+            MariaDBConfiguration(endpoint: .unixSocket(path: "\(directory)/run/mysqld.sock"), user: "root", password: password), threadPool: testThreadPool)
     }
 
     /// A TCP connection to this node's MariaDB as `user`.
     func connection(user: String, password: String) async throws -> MariaDBConnection {
         try await MariaDBConnection.connect(
-            MariaDBConfiguration(endpoint: .tcp(host: address, port: 3306), user: user, password: password))
+            MariaDBConfiguration(endpoint: .tcp(host: address, port: 3306), user: user, password: password), threadPool: testThreadPool)
     }
 
     /// Runs one query as root and answers its rows.

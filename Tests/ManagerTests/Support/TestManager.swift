@@ -87,12 +87,17 @@ final class TestManager: Sendable {
     }
 
     /// Stops the manager, kills every process started under the state directory, removes it.
+    /// `pkill` runs until it finds nothing: a process can start while it scans
+    /// (an agent starting mariadbd as it is killed).
     func tearDown() async {
         await kill(SIGTERM)
-        let pkill = Process()
-        pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
-        pkill.arguments = ["-KILL", "-f", stateDirectory]
-        _ = try? await pkill.runUntilExit()
+        for _ in 0..<20 {
+            let pkill = Process()
+            pkill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+            pkill.arguments = ["-KILL", "-f", stateDirectory]
+            guard (try? await pkill.runUntilExit()) == 0 else { break }  // 1: nothing matched
+            try? await Task.sleep(for: .milliseconds(100))
+        }
         if ProcessInfo.processInfo.environment["KEEP_TEST_STATE"] == nil {
             try? FileManager.default.removeItem(atPath: stateDirectory)
         }
@@ -144,7 +149,7 @@ final class TestManager: Sendable {
         let options = try String(contentsOfFile: "\(node)/client.cnf", encoding: .utf8)
         let password = options.split(separator: "\n").first { $0.hasPrefix("password = ") }.map { String($0.dropFirst(11)) } ?? ""
         return try await MariaDBConnection.connect(
-            MariaDBConfiguration(endpoint: .unixSocket(path: "\(node)/run/mysqld.sock"), user: "root", password: password))
+            MariaDBConfiguration(endpoint: .unixSocket(path: "\(node)/run/mysqld.sock"), user: "root", password: password), threadPool: testThreadPool)
     }
 
     /// The service secret the manager shares with its agents.

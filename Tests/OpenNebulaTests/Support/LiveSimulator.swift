@@ -17,7 +17,7 @@ struct LiveSimulator: Sendable {
 
     /// A client acting as oneadmin.
     var client: OpenNebulaClient {
-        OpenNebulaClient(endpoint: endpoint, user: "oneadmin", password: "opennebula", timeout: .seconds(10))
+        OpenNebulaClient(endpoint: endpoint, user: "oneadmin", password: "opennebula", timeout: .seconds(10), threadPool: testThreadPool)
     }
 }
 
@@ -73,7 +73,7 @@ func makeDriver(
         endpoint: live.endpoint, user: user, password: password, imageID: 7, networkID: 0,
         templateFile: DriverFiles.agentTemplate, cpu: 0.5, memoryMB: 512, initScript: try initScript ?? DriverFiles.initScript(),
         timeout: timeout)
-    return try await OpenNebulaDriver(configuration: configuration, logger: quietLogger)
+    return try await OpenNebulaDriver(configuration: configuration, logger: quietLogger, threadPool: testThreadPool)
 }
 
 /// Polls `condition` every 20 ms for up to `seconds`.
