@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "Manager", "ConPaaSCore", "LocalCloud", "OpenNebula",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Manager
+import NIOPosix
 
 /// `conpaassql-manager`: runs one ConPaaS SQL service.
 @main
@@ -92,19 +93,27 @@ struct ManagerCommand: AsyncParsableCommand {
         var logger = Logger(label: "conpaassql.manager")
         logger.logLevel = logLevel
         let driver: any CloudDriver
+        var cloudThreadPool: NIOThreadPool?
         var extraContext = try extraContext()
         switch cloud {
         case .local:
             driver = try local.makeDriver(stateDirectory: stateDir, contextualization: contextualization, logger: logger)
             extraContext.merge(local.agentContext()) { given, _ in given }
         case .opennebula:
-            driver = try await openNebula.makeDriver(contextualization: contextualization, logger: logger)
+            // Each XML-RPC call blocks a thread up to its time limit: with a pool of their own, a slow
+            // front-end neither serializes VM creations nor holds up the manager's other blocking work
+            // (dump forwarding) on NIOThreadPool.singleton, which has one thread per core.
+            let threadPool = NIOThreadPool(numberOfThreads: OpenNebulaOptions.callThreads)
+            threadPool.start()
+            cloudThreadPool = threadPool
+            driver = try await openNebula.makeDriver(contextualization: contextualization, threadPool: threadPool, logger: logger)
         }
         let configuration = ManagerConfiguration(
             address: address, port: port, advertisedAddress: advertiseAddress, stateDirectory: stateDir, token: token,
             maxNodes: maxNodes, extraContext: extraContext, policy: provisioning.policy)
         let app = try await buildManagerApplication(configuration: configuration, cloud: driver, logLevel: logLevel)
         try await app.runService()
+        try await cloudThreadPool?.shutdownGracefully()
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import NIOPosix
 import OpenNebula
 
 /// Options of the OpenNebula cloud (`--cloud opennebula`).
@@ -36,13 +37,17 @@ struct OpenNebulaOptions: ParsableArguments {
         guard oneCpu > 0, oneMemory > 0 else { throw ValidationError("--one-cpu and --one-memory must be positive") }
     }
 
-    func makeDriver(contextualization: String, logger: Logger) async throws -> OpenNebulaDriver {
+    /// How many XML-RPC calls may wait on the front-end at once (each holds a thread).
+    static let callThreads = 8
+
+    /// The driver, its blocking XML-RPC calls on `threadPool`.
+    func makeDriver(contextualization: String, threadPool: NIOThreadPool, logger: Logger) async throws -> OpenNebulaDriver {
         try validateForUse()
         let template = try oneTemplateFile ?? "\(InstallLayout.directory("images", holding: "agent.template", given: nil, option: "--one-template-file"))/agent.template"
         let configuration = OpenNebulaConfiguration(
             endpoint: oneEndpoint!, user: oneUser!, password: try InstallLayout.secret(from: onePasswordFile!, option: "--one-password-file"),
             imageID: oneImageId!, networkID: oneNetworkId!, templateFile: template, cpu: oneCpu, memoryMB: oneMemory,
             initScript: "\(contextualization)/agent/init.sh")
-        return try await OpenNebulaDriver(configuration: configuration, logger: logger)
+        return try await OpenNebulaDriver(configuration: configuration, logger: logger, threadPool: threadPool)
     }
 }
