@@ -1,6 +1,7 @@
 import ConPaaSCore
 import Foundation
 import LocalCloud
+import TestSupport
 import Testing
 
 @Suite("LocalCloudDriver: VM life, restarts, the real agent init.sh")
@@ -12,7 +13,7 @@ struct LocalCloudDriverTests {
             let driver = try sandbox.driver(prefix: "127.0.64", initScript: failing)
             let vm = try await driver.createVM(VMRequest(name: "agent-1", context: [:]))
             #expect(vm.status == .running)
-            #expect(try await eventually { driver.host.state(of: vm.id) != .running })
+            try await eventually("the VM's init exits") { driver.host.state(of: vm.id) != .running }
             #expect(driver.host.state(of: vm.id) == .exited(reason: "disk on fire"))
             let listed = try await driver.listVMs(namePrefix: "agent-")
             #expect(listed == [VMInfo(id: vm.id, name: "agent-1", address: "127.0.64.1", status: .failed, reason: "disk on fire")])
@@ -59,7 +60,7 @@ struct LocalCloudDriverTests {
             let vm = try await driver.createVM(VMRequest(name: "agent-1", context: context))
             #expect(vm == VMInfo(id: "1", name: "agent-1", address: "127.0.67.1", status: .running))
             let agentData = "\(sandbox.stateDirectory)/vms/1/agent"
-            #expect(try await eventually { FileManager.default.fileExists(atPath: "\(agentData)/arguments") })
+            try await eventually("the agent stand-in records its arguments") { FileManager.default.fileExists(atPath: "\(agentData)/arguments") }
             #expect(try String(contentsOfFile: "\(agentData)/arguments", encoding: .utf8).split(separator: "\n").map(String.init) == [
                 "--address", "127.0.67.1", "--port", "60000", "--mysql-port", "3306",
                 "--data-dir", "\(agentData)/node", "--secret-file", "\(agentData)/secret",

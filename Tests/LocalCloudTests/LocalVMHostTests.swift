@@ -1,6 +1,7 @@
 import Foundation
 import LocalCloud
 import Logging
+import TestSupport
 import Testing
 
 @Suite("LocalVMHost: VMs as directories and process groups (127.0.60.x)")
@@ -32,7 +33,7 @@ struct LocalVMHostTests {
                 files: ["init.sh": initScript]))
             let vm = "\(sandbox.stateDirectory)/vms/7"
 
-            #expect(try await eventually { FileManager.default.fileExists(atPath: "\(vm)/init.pid") })
+            try await eventually("init.sh writes its pid") { FileManager.default.fileExists(atPath: "\(vm)/init.pid") }
             let environment = try String(contentsOfFile: "\(vm)/env", encoding: .utf8).split(separator: "\n")
             #expect(environment.contains("NODE_ID=n1"))
             #expect(environment.contains("QUOTED=\(quoted)"))
@@ -125,7 +126,7 @@ struct LocalVMHostTests {
             for id in ["1", "2"] {
                 try await host.boot(LocalVMSpec(id: id, name: "stubborn", address: "127.0.60.\(id)", context: [:], files: ["init.sh": stubborn]))
                 let pidFile = "\(sandbox.stateDirectory)/vms/\(id)/init.pid"
-                #expect(try await eventually { FileManager.default.fileExists(atPath: pidFile) })
+                try await eventually("init.sh of VM \(id) writes its pid") { FileManager.default.fileExists(atPath: pidFile) }
                 leaders.append(try #require(host.records().first { $0.id == id }?.processGroup))
             }
 
@@ -136,7 +137,7 @@ struct LocalVMHostTests {
             await host.destroy(id: "1")
             #expect(ContinuousClock.now - started >= .milliseconds(300))
             #expect(!processExists(leaders[0]))
-            #expect(try await eventually { !processExists(child) }, "the child in another group is stopped too")
+            try await eventually("the child in another group is stopped too") { !processExists(child) }
 
             // A grace of an hour: returning at all shows that the cancelled destroy did not wait it out.
             let patient = LocalVMHost(
@@ -148,7 +149,7 @@ struct LocalVMHostTests {
             }
             #expect(ContinuousClock.now - cancelledAt < .seconds(600), "no waiting out the grace when cancelled")
             #expect(patient.state(of: "2") == .absent)
-            #expect(try await eventually { !processExists(leaders[1]) })
+            try await eventually("the cancelled destroy killed VM 2") { !processExists(leaders[1]) }
         }
     }
 

@@ -1,6 +1,7 @@
 import ConPaaSCore
 import OpenNebula
 import OpenNebulaSimulator
+import TestSupport
 import Testing
 
 /// A booter that never finishes: its VMs stay in BOOT.
@@ -35,12 +36,12 @@ struct DriverProfileTests {
 
             let other = try await driver.createVM(VMRequest(name: "svc2-node1", context: [:]))
             #expect(other.address == "10.0.0.3")
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "svc1-").first?.status == .running })
+            try await eventually("the VM runs") { try await driver.listVMs(namePrefix: "svc1-").first?.status == .running }
             let listed = try await driver.listVMs(namePrefix: "svc1-")
             #expect(listed == [VMInfo(id: created.id, name: "svc1-node1", address: "10.0.0.2", status: .running)])
 
             try await driver.destroyVM(id: created.id)
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "svc1-").allSatisfy { $0.status == .terminated } })
+            try await eventually("every VM is terminated") { try await driver.listVMs(namePrefix: "svc1-").allSatisfy { $0.status == .terminated } }
             try await driver.destroyVM(id: created.id)
             try await driver.destroyVM(id: "4242")
             #expect(try await driver.listVMs(namePrefix: "svc2-").map(\.id) == [other.id])
@@ -53,9 +54,9 @@ struct DriverProfileTests {
         try await withLiveSimulator(profile: profile, booter: StuckBooter()) { live in
             let driver = try await makeDriver(live)
             let created = try await driver.createVM(VMRequest(name: "stuck-1", context: [:]))
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "stuck-").first?.status == .booting })
+            try await eventually("the VM is stuck booting") { try await driver.listVMs(namePrefix: "stuck-").first?.status == .booting }
             try await driver.destroyVM(id: created.id)
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "stuck-").first?.status == .terminated })
+            try await eventually("the stuck VM is terminated") { try await driver.listVMs(namePrefix: "stuck-").first?.status == .terminated }
         }
     }
 

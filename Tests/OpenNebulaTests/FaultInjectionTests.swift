@@ -40,12 +40,12 @@ struct FaultInjectionTests {
             let driver = try await makeDriver(live)
             _ = try await driver.createVM(VMRequest(name: "f-0", context: [:]))
             let failing = try await driver.createVM(VMRequest(name: "f-1", context: [:]))
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "f-").contains { $0.status == .failed } })
+            try await eventually("the injected failure is listed") { try await driver.listVMs(namePrefix: "f-").contains { $0.status == .failed } }
             let listed = try await driver.listVMs(namePrefix: "f-")
             let failed = try #require(listed.first { $0.id == failing.id })
             #expect(failed.reason == "VM \(failing.id) (f-1) \(state)")
             try await driver.destroyVM(id: failing.id)
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "f-1").first?.status == .terminated })
+            try await eventually("the failed VM is terminated") { try await driver.listVMs(namePrefix: "f-1").first?.status == .terminated }
         }
     }
 
@@ -53,7 +53,7 @@ struct FaultInjectionTests {
         try await withLiveSimulator(profile: .v6_10, faults: "vanish@0") { live in
             let driver = try await makeDriver(live)
             let vm = try await driver.createVM(VMRequest(name: "v-0", context: [:]))
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "v-").isEmpty })
+            try await eventually("the VM vanishes from the pool") { try await driver.listVMs(namePrefix: "v-").isEmpty }
             try await driver.destroyVM(id: vm.id)
             do {
                 _ = try await live.client.vmInfo(id: 0)
@@ -68,9 +68,9 @@ struct FaultInjectionTests {
         try await withLiveSimulator(profile: .v6_10) { live in
             let driver = try await makeDriver(live)
             let vm = try await driver.createVM(VMRequest(name: "d-0", context: [:]))
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "d-").first?.status == .running })
+            try await eventually("the VM runs") { try await driver.listVMs(namePrefix: "d-").first?.status == .running }
             try await live.client.vmAction("terminate-hard", id: 0)
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "d-").first?.status == .failed })
+            try await eventually("the VM ended by someone else is failed") { try await driver.listVMs(namePrefix: "d-").first?.status == .failed }
             let listed = try await driver.listVMs(namePrefix: "d-")
             #expect(listed.first?.reason == "VM \(vm.id) (d-0) is DONE but this manager did not terminate it")
         }

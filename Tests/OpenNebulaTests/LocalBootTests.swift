@@ -3,6 +3,7 @@ import Foundation
 import LocalCloud
 import OpenNebula
 import OpenNebulaSimulator
+import TestSupport
 import Testing
 
 /// A booter whose boots always fail.
@@ -37,12 +38,12 @@ struct LocalBootTests {
             let vm = try await driver.createVM(VMRequest(name: "local-1", context: ["NODE_ID": "n1"]))
             #expect(vm.address == "127.0.71.2")
             let marker = "\(host.stateDirectory)/vms/\(LocalVMBooter.localID(0))/agent/marker"
-            #expect(try await eventually { FileManager.default.fileExists(atPath: marker) })
+            try await eventually("the boot hook writes its marker") { FileManager.default.fileExists(atPath: marker) }
             #expect(try String(contentsOfFile: marker, encoding: .utf8) == "127.0.71.2 0 n1 agent\n")
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "local-").first?.status == .running })
+            try await eventually("the VM runs") { try await driver.listVMs(namePrefix: "local-").first?.status == .running }
             #expect(host.state(of: LocalVMBooter.localID(0)) == .running)
             try await driver.destroyVM(id: vm.id)
-            #expect(try await eventually { host.state(of: LocalVMBooter.localID(0)) == .absent })
+            try await eventually("the local VM is gone") { host.state(of: LocalVMBooter.localID(0)) == .absent }
         }
     }
 
@@ -50,7 +51,7 @@ struct LocalBootTests {
         try await withLiveSimulator(profile: .v5_12, booter: BrokenBooter()) { live in
             let driver = try await makeDriver(live)
             let vm = try await driver.createVM(VMRequest(name: "broken-1", context: [:]))
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "broken-").first?.status == .failed })
+            try await eventually("the boot failure is listed") { try await driver.listVMs(namePrefix: "broken-").first?.status == .failed }
             #expect(try await driver.listVMs(namePrefix: "broken-").first?.reason == "VM \(vm.id) (broken-1) is ACTIVE/BOOT_FAILURE")
             let document = try await live.client.vmInfo(id: 0)
             #expect(document.contains("<ERROR><![CDATA[no hypervisor here]]></ERROR>"))

@@ -1,6 +1,7 @@
 import ConPaaSCore
 import OpenNebula
 import OpenNebulaSimulator
+import TestSupport
 import Testing
 
 @Suite("onesim keeps its pool across restarts and separates users")
@@ -11,9 +12,9 @@ struct PersistenceAndUsersTests {
             let driver = try await makeDriver(live)
             let first = try await driver.createVM(VMRequest(name: "p-0", context: [:]))
             let ended = try await driver.createVM(VMRequest(name: "p-1", context: [:]))
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "p-").allSatisfy { $0.status == .running } })
+            try await eventually("every VM runs") { try await driver.listVMs(namePrefix: "p-").allSatisfy { $0.status == .running } }
             try await driver.destroyVM(id: ended.id)
-            #expect(try await eventually { try await driver.listVMs(namePrefix: "p-1").first?.status == .terminated })
+            try await eventually("p-1 is terminated") { try await driver.listVMs(namePrefix: "p-1").first?.status == .terminated }
             return (first, ended)
         }
         try await withLiveSimulator(profile: .v6_10, stateDirectory: directory) { live in

@@ -73,12 +73,12 @@ struct SchemaValidationTests {
                 let record = try VMDocument.parseVM(try await client.vmInfo(id: id))
                 return (record.state, record.lcmState)
             }
-            #expect(try await eventually {
+            try await eventually("each VM reaches its phase") {
                 let phases = [try await phase(failing), try await phase(running), try await phase(ended)]
                 return phases.map { [$0.0, $0.1] } == [[3, 36], [3, 3], [3, 3]]
-            })
+            }
             try await client.vmAction("terminate-hard", id: ended)
-            #expect(try await eventually { try await phase(ended) == (6, 0) })
+            try await eventually("the ended VM is DONE") { try await phase(ended) == (6, 0) }
             for id in [running, held, failing, ended] {
                 try await validate(try await client.vmInfo(id: id), root: "VM", schema: schemas.appendingPathComponent("vm.xsd"))
             }

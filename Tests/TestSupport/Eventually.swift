@@ -9,7 +9,7 @@ public struct TestFailure: Error, CustomStringConvertible {
 
 /// Polls `condition` every 100 ms until it holds, or throws after `timeout`.
 /// Other errors count as "not yet"; a thrown ``TestFailure`` ends the wait at once.
-public func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+public func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         do {

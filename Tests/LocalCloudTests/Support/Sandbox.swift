@@ -74,16 +74,6 @@ struct Sandbox {
     }
 }
 
-/// Polls `condition` every 20 ms until it holds or `timeout` passes; answers whether it held.
-func eventually(timeout: Duration = .seconds(60), _ condition: () throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try condition()
-}
-
 /// A logger that drops everything (tests that look at logs use ``LogCapture``).
 let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 

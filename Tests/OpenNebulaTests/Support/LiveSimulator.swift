@@ -75,13 +75,3 @@ func makeDriver(
         timeout: timeout)
     return try await OpenNebulaDriver(configuration: configuration, logger: quietLogger, threadPool: testThreadPool)
 }
-
-/// Polls `condition` every 20 ms for up to `seconds`.
-func eventually(within seconds: Double = 60, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
