@@ -103,7 +103,7 @@ struct ManagerCommand: AsyncParsableCommand {
             // Each XML-RPC call blocks a thread up to its time limit: with a pool of their own, a slow
             // front-end neither serializes VM creations nor holds up the manager's other blocking work
             // (dump forwarding) on NIOThreadPool.singleton, which has one thread per core.
-            let threadPool = NIOThreadPool(numberOfThreads: OpenNebulaOptions.callThreads)
+            let threadPool = NIOThreadPool(numberOfThreads: openNebula.oneCallThreads)
             threadPool.start()
             cloudThreadPool = threadPool
             driver = try await openNebula.makeDriver(contextualization: contextualization, threadPool: threadPool, logger: logger)

@@ -29,16 +29,17 @@ struct OpenNebulaOptions: ParsableArguments {
     @Option(help: "Memory per agent VM, in MiB.")
     var oneMemory: Int = 1024
 
+    @Option(help: "How many XML-RPC calls may wait on the front-end at once (each holds a thread of their own pool).")
+    var oneCallThreads = 8
+
     /// Checks the options `--cloud opennebula` needs.
     func validateForUse() throws {
         guard oneEndpoint != nil, oneUser != nil, onePasswordFile != nil, oneImageId != nil, oneNetworkId != nil else {
             throw ValidationError("--cloud opennebula needs --one-endpoint, --one-user, --one-password-file, --one-image-id and --one-network-id")
         }
         guard oneCpu > 0, oneMemory > 0 else { throw ValidationError("--one-cpu and --one-memory must be positive") }
+        guard (1...64).contains(oneCallThreads) else { throw ValidationError("--one-call-threads must be 1 to 64") }
     }
-
-    /// How many XML-RPC calls may wait on the front-end at once (each holds a thread).
-    static let callThreads = 8
 
     /// The driver, its blocking XML-RPC calls on `threadPool`.
     func makeDriver(contextualization: String, threadPool: NIOThreadPool, logger: Logger) async throws -> OpenNebulaDriver {
