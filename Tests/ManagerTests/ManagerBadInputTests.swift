@@ -103,6 +103,12 @@ struct ManagerStartupTests {
         let openNebula = try await run(["--address", "127.0.0.1", "--state-dir", "/tmp/cq-never-created", "--cloud", "opennebula"])
         #expect(openNebula.status != 0)
         #expect(openNebula.error.contains("--cloud opennebula needs --one-endpoint"))
+        let noThreads = try await run([
+            "--address", "127.0.0.1", "--state-dir", "/tmp/cq-never-created", "--cloud", "opennebula", "--one-endpoint", "http://127.0.0.1:1/RPC2",
+            "--one-user", "u", "--one-password-file", "/dev/null", "--one-image-id", "0", "--one-network-id", "0", "--one-call-threads", "0",
+        ])
+        #expect(noThreads.status != 0)
+        #expect(noThreads.error.contains("--one-call-threads must be 1 to 64"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/cq-never-created"))
     }
 }
