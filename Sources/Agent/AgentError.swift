@@ -1,7 +1,7 @@
 /// A failure inside the agent, with a message fit to show the caller.
 public struct AgentError: Error, Sendable, CustomStringConvertible {
     private enum Code: Sendable {
-        case internalFailure, serverNotRunning, wrongRole, commandFailed, replicationFailed, invalidInput
+        case internalFailure, serverNotRunning, wrongRole, commandFailed, replicationFailed, invalidInput, staleEpoch
     }
 
     private let code: Code
@@ -25,6 +25,11 @@ public struct AgentError: Error, Sendable, CustomStringConvertible {
     }
     /// Replication could not be set up or did not start.
     static func replicationFailed(_ message: String) -> AgentError { AgentError(.replicationFailed, message) }
+    /// A role change carried an older epoch than this node has seen: it comes from before a promotion.
+    static func staleEpoch(_ given: Int?, known: Int) -> AgentError {
+        AgentError(.staleEpoch, given.map { "epoch \($0) is older than this node's epoch \(known)" }
+            ?? "this node follows the service's epochs (now \(known)); the call must carry one")
+    }
     /// A parameter was acceptable in type but not in value.
     static func invalidInput(_ message: String) -> AgentError { AgentError(.invalidInput, message) }
 

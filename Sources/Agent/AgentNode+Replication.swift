@@ -1,15 +1,20 @@
+import ConPaaSCore
 import JSONRPC
 import MariaDB
 
 extension AgentNode {
-    /// Makes this node the master and answers what replicas need to follow it.
-    func setUpMaster(serverID: UInt32?) async throws -> [String: JSONValue] {
+    /// Makes this node the (writable) master and answers what replicas need to
+    /// follow it. `epoch` must not be older than the node's; `semiSync` makes
+    /// commits wait for a replica's acknowledgement.
+    func setUpMaster(serverID: UInt32?, epoch: Int?, semiSync: Bool) async throws -> [String: JSONValue] {
         try await change {
-            try await replication.enableMaster(serverID: serverID)
+            try accept(epoch: epoch)
+            try await replication.enableMaster(serverID: serverID, semiSync: semiSync)
             try store.update { state in
                 state.role = .master
                 state.masterHost = nil
                 if let serverID { state.serverID = serverID }
+                if let epoch { state.epoch = epoch }
             }
         }
         logger.info("this node is now the master")
@@ -28,8 +33,10 @@ extension AgentNode {
 
     /// Creates the replication account for the replica at `replicaHost`. Masters only.
     func createReplicationAccount(forReplica replicaHost: String) async throws -> ReplicationAccount {
-        guard role != .slave else { throw AgentError.wrongRole("this node is a replica; replication accounts live on the master") }
-        let account = try await change { try await replication.createAccount(forReplica: replicaHost) }
+        let account = try await change {
+            guard role != .slave else { throw AgentError.wrongRole("this node is a replica; replication accounts live on the master") }
+            return try await replication.createAccount(forReplica: replicaHost)
+        }
         logger.info("created replication account", metadata: ["replica": "\(replicaHost)", "user": "\(account.user)"])
         return account
     }
@@ -44,9 +51,6 @@ extension AgentNode {
     /// touching the local server (reaching the master agent, logging in to the
     /// master) is checked first, so a refused call leaves the server as it was.
     func setUpReplica(_ setup: ReplicaSetup) async throws {
-        guard role != .master else {
-            throw AgentError.wrongRole("this node is the master of its service; it cannot become a replica")
-        }
         if setup.masterHost == configuration.address, setup.masterPort == configuration.mysqlPort {
             throw AgentError.invalidInput("a node cannot replicate from itself (\(setup.masterHost):\(setup.masterPort))")
         }
@@ -57,6 +61,10 @@ extension AgentNode {
             logger.info("replica set-up: \(step)", metadata: ["elapsed": "\(clock.now - started)"])
         }
         try await change {
+            // Checked under the lock: a switchover may change the role meanwhile.
+            guard role != .master else {
+                throw AgentError.wrongRole("this node is the master of its service; it cannot become a replica")
+            }
             let account = try await replicationAccount(for: setup, masterAgent: masterAgent)
             try await checkLogin(to: setup, account: account)
             progress("master reachable, account ready")
@@ -88,7 +96,7 @@ extension AgentNode {
         progress("replicating from \(setup.masterHost):\(setup.masterPort)")
     }
 
-    private func replicationAccount(for setup: ReplicaSetup, masterAgent: String) async throws -> ReplicationAccount {
+    func replicationAccount(for setup: ReplicaSetup, masterAgent: String) async throws -> ReplicationAccount {
         if let credentials = setup.credentials { return credentials }
         let client = RPCClient(baseURL: masterAgent, token: configuration.secret, httpClient: PeerHTTPClient.shared, timeout: .seconds(20))
         do {
@@ -118,9 +126,9 @@ extension AgentNode {
     }
 
     /// Waits for both replication threads to run; fails with the server's reason.
-    private func waitUntilReplicating(timeout: Duration = .seconds(30)) async throws {
+    func waitUntilReplicating(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
-        var last: ReplicationControl.ReplicaStatus?
+        var last: AgentStatus.Replication?
         while ContinuousClock.now < deadline {
             last = try await replication.replicaStatus()
             if last?.isReplicating == true { return }
@@ -133,7 +141,7 @@ extension AgentNode {
         throw AgentError.replicationFailed("replication did not start within \(timeout)\(reason.isEmpty ? "" : ": \(reason)")")
     }
 
-    private func hostForURL(_ host: String) -> String {
+    func hostForURL(_ host: String) -> String {
         host.contains(":") ? "[\(host)]" : host
     }
 }

@@ -2,52 +2,49 @@ import ConPaaSCore
 import JSONRPC
 
 extension AgentNode {
-    /// The agent's status object: `get_server_state`'s `return` and `register_node`'s `state`.
-    func statusReport() async -> [String: JSONValue] {
+    /// The agent's status: `get_server_state`'s `return` and `register_node`'s `state`.
+    func status() async -> AgentStatus {
         let state = supervisor.agentState
-        var report: [String: JSONValue] = [
-            "id": .string(configuration.nodeID ?? configuration.address),
-            "name": "conpaas-mysql-agent",
-            "state": .string(state.rawValue),
-            "ip": .string(configuration.address),
-            "port": .int(configuration.port),
-            "mysqld_port": .int(configuration.mysqlPort),
-            "role": .string(role.rawValue),
-            "server_id": .int(Int(serverID)),
-            "restarts": .int(supervisor.crashes),
-            "last_exit": supervisor.lastExit.map(JSONValue.string) ?? .null,
-            "pid": supervisor.pid.map { .int(Int($0)) } ?? .null,
-        ]
-        guard state == .running else { return report }
+        let persistent = store.value
+        var status = AgentStatus(
+            id: configuration.nodeID ?? configuration.address, state: state.rawValue, ip: configuration.address,
+            port: configuration.port, mysqldPort: configuration.mysqlPort, role: persistent.role, serverID: Int(serverID))
+        status.restarts = supervisor.crashes
+        status.lastExit = supervisor.lastExit
+        status.pid = supervisor.pid.map(Int.init)
+        status.epoch = persistent.epoch ?? 0
+        guard state == .running else { return status }
         let figures = sampler.figures
-        report["performance"] = [
-            "queries_per_second": figures.queriesPerSecond.map(JSONValue.double) ?? .null,
-            "errors_per_second": figures.errorsPerSecond.map(JSONValue.double) ?? .null,
-            "connections": figures.connections.map { .int($0) } ?? .null,
-            "response_time_ms": figures.responseTimeMilliseconds.map(JSONValue.double) ?? .null,
-            "heartbeat_lag_seconds": figures.heartbeatLagSeconds.map(JSONValue.double) ?? .null,
-        ]
+        status.performance = AgentStatus.Performance(
+            queriesPerSecond: figures.queriesPerSecond, errorsPerSecond: figures.errorsPerSecond, connections: figures.connections,
+            responseTimeMs: figures.responseTimeMilliseconds, heartbeatLagSeconds: figures.heartbeatLagSeconds)
         do {
-            if let replica = try await replication.replicaStatus() {
-                report["replication"] = [
-                    "master_host": .string(replica.masterHost),
-                    "io_running": .string(replica.ioRunning),
-                    "sql_running": .string(replica.sqlRunning),
-                    "seconds_behind_master": replica.secondsBehindMaster.map { .int($0) } ?? .null,
-                    "last_io_error": .string(replica.lastIOError),
-                    "last_sql_error": .string(replica.lastSQLError),
-                    "using_gtid": .string(replica.usingGTID),
-                    "gtid_io_pos": .string(replica.gtidIOPosition),
-                ]
+            status.replication = try await replication.replicaStatus()
+            try await database.withConnection { connection in
+                let variables = try await connection.query("""
+                    SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.gtid_current_pos AS current, @@GLOBAL.gtid_binlog_pos AS binlog, \
+                    @@GLOBAL.gtid_slave_pos AS slave, @@GLOBAL.rpl_semi_sync_master_enabled AS semi
+                    """).first
+                let semi = try await connection.query(
+                    "SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_status', 'Rpl_semi_sync_master_clients', 'Rpl_semi_sync_slave_status')")
+                let values = Dictionary(semi.map { ($0["Variable_name"] ?? "", $0["Value"] ?? "") }, uniquingKeysWith: { $1 })
+                status.readOnly = variables?["ro"] == "1"
+                status.gtidCurrentPos = variables?["current"] ?? ""
+                status.gtidBinlogPos = variables?["binlog"] ?? ""
+                status.gtidSlavePos = variables?["slave"] ?? ""
+                status.semiSync = AgentStatus.SemiSync(
+                    masterEnabled: variables?["semi"] == "1", masterActive: values["Rpl_semi_sync_master_status"] == "ON",
+                    masterClients: Int(values["Rpl_semi_sync_master_clients"] ?? "") ?? 0,
+                    slaveActive: values["Rpl_semi_sync_slave_status"] == "ON")
             }
-            let variables = try await database.withConnection { connection in
-                try await connection.query("SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.gtid_current_pos AS gtid").first
-            }
-            report["read_only"] = .bool(variables?["ro"] == "1")
-            report["gtid_current_pos"] = .string(variables?["gtid"] ?? "")
         } catch {
-            report["status_error"] = .string("\(error)")
+            status.statusError = "\(error)"
         }
-        return report
+        return status
+    }
+
+    /// ``status()`` as the JSON object that travels.
+    func statusReport() async -> JSONValue {
+        (try? JSONValue(encoding: await status())) ?? .null
     }
 }

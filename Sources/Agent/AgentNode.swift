@@ -18,7 +18,8 @@ public final class AgentNode: Sendable {
     let threadPool: NIOThreadPool
     let logger: Logger
     let sampler: StatusSampler
-    private let operations = AsyncSerialLock()
+    /// Serializes every change to the server and to the node's role.
+    let operations = AsyncSerialLock()
 
     /// Creates the directory layout and loads what a previous run left.
     /// Call ``initializeDataDirectoryIfNeeded()`` before running the supervisor.
@@ -38,7 +39,7 @@ public final class AgentNode: Sendable {
             return ServerOptions(
                 paths: paths, bindAddress: configuration.address, port: configuration.mysqlPort,
                 serverID: state.serverID ?? configuration.effectiveServerID,
-                role: state.role == .slave ? .readOnly : .writable, small: configuration.small,
+                small: configuration.small,
                 overrides: state.overrides, runAsRoot: getuid() == 0)
         }
         self.store = store

@@ -3,10 +3,13 @@ import JSONRPC
 extension AgentRPCMethods {
     static func registerReplicationMethods(_ methods: inout RPCMethods, node: AgentNode) {
         methods.register("set_up_replica_master", kind: .post) { params in
-            try params.expectOnly(["server_id"])
+            try params.expectOnly(["server_id", "epoch", "semi_sync"])
             let serverID = try params.optionalInt("server_id").map { try checkedServerID($0, name: "server_id") }
-            return .object(try await node.translatingErrors { try await node.setUpMaster(serverID: serverID) })
+            let epoch = try params.optionalInt("epoch").map { try checkedEpoch($0) }
+            let semiSync = try params.optionalBool("semi_sync") ?? false
+            return .object(try await node.translatingErrors { try await node.setUpMaster(serverID: serverID, epoch: epoch, semiSync: semiSync) })
         }
+        registerFailoverMethods(&methods, node: node)
         methods.register("set_up_replica_slave", kind: .post) { params in
             let setup = try replicaSetup(from: params)
             try await node.translatingErrors { try await node.setUpReplica(setup) }
@@ -65,13 +68,18 @@ extension AgentRPCMethods {
             credentials: user.flatMap { user in password.map { ReplicationAccount(user: user, password: $0) } }, startingPoint: start, serverID: serverID)
     }
 
-    private static func checkedHost(_ params: RPCParams, _ name: String) throws -> String {
+    static func checkedEpoch(_ value: Int) throws(RPCError) -> Int {
+        guard value >= 0 else { throw RPCError.invalidArgument("epoch", detail: "must be at least 0") }
+        return value
+    }
+
+    static func checkedHost(_ params: RPCParams, _ name: String) throws -> String {
         let host = try params.string(name)
         guard AccountRules.isValidHost(host) else { throw RPCError.invalidArgument(name, detail: "not an address or host name") }
         return host
     }
 
-    private static func checkedPort(_ params: RPCParams, _ name: String, default port: Int) throws -> Int {
+    static func checkedPort(_ params: RPCParams, _ name: String, default port: Int) throws -> Int {
         let value = try params.optionalInt(name) ?? port
         guard (1...65535).contains(value) else { throw RPCError.invalidArgument(name, detail: "must be a port number (1-65535)") }
         return value

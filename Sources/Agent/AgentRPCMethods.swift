@@ -7,7 +7,7 @@ enum AgentRPCMethods {
         var methods = RPCMethods()
         methods.register("get_server_state", kind: .get) { params in
             try params.expectOnly([])
-            return ["return": .object(await node.statusReport())]
+            return ["return": await node.statusReport()]
         }
         methods.register("start_server", kind: .post) { params in
             try params.expectOnly([])

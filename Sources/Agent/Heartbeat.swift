@@ -15,9 +15,13 @@ enum Heartbeat {
             "CREATE TABLE IF NOT EXISTS conpaas_heartbeat.beat (server_id INT UNSIGNED PRIMARY KEY, ts DATETIME(6) NOT NULL)")
     }
 
-    /// The master's beat; recreates the table if somebody dropped it.
+    /// The master's beat; recreates the table if somebody dropped it. A
+    /// read-only server (a fenced or restarted master) writes nothing: root could
+    /// write through `read_only`, and its beat would be a transaction no other node has.
     static func beat(on connection: MariaDBConnection) async throws {
-        let statement: SQL = "REPLACE INTO conpaas_heartbeat.beat (server_id, ts) VALUES (@@server_id, NOW(6))"
+        let statement: SQL = """
+            REPLACE INTO conpaas_heartbeat.beat (server_id, ts) SELECT @@server_id, NOW(6) FROM DUAL WHERE @@GLOBAL.read_only = 0
+            """
         do {
             try await connection.execute(statement)
         } catch let error as MariaDBError where isMissingTable(error) {

@@ -14,7 +14,7 @@ struct ManagerReporter: Service {
         var failures = 0
         while !Task.isCancelledOrShuttingDown {
             do {
-                _ = try await client.call("register_node", params: ["state": .object(await node.statusReport())])
+                _ = try await client.call("register_node", params: ["state": await node.statusReport()])
                 if failures > 0 { logger.info("reached the manager again", metadata: ["failed.calls": "\(failures)"]) }
                 failures = 0
             } catch {

@@ -2,14 +2,17 @@ import ConPaaSCore
 import Foundation
 import Synchronization
 
-/// What the agent must remember across its own restarts: role, server id and
-/// the settings changed with `set_server_configuration`. Kept in `agent-state.json`.
+/// What the agent must remember across its own restarts: role, server id, epoch
+/// and the settings changed with `set_server_configuration`. Kept in `agent-state.json`.
 struct PersistentAgentState: Codable, Sendable, Equatable {
     var role: NodeRole = .none
     var serverID: UInt32?
     var overrides: [String: String] = [:]
     /// The master this replica follows, for `get_server_state`.
     var masterHost: String?
+    /// The highest service epoch the manager has sent (nil: none yet). Calls
+    /// that change the role carry an epoch; an older one is refused.
+    var epoch: Int?
 }
 
 /// The state above, loaded at start and written through on every change.

@@ -6,38 +6,27 @@ import MariaDB
 struct ReplicationControl: Sendable {
     let database: LocalDatabase
 
-    /// A replica's threads as `SHOW SLAVE STATUS` reports them.
-    struct ReplicaStatus: Sendable, Equatable {
-        var masterHost: String
-        var ioRunning: String
-        var sqlRunning: String
-        var secondsBehindMaster: Int?
-        var lastIOError: String
-        var lastSQLError: String
-        var usingGTID: String
-        var gtidIOPosition: String
-
-        var isReplicating: Bool { ioRunning == "Yes" && sqlRunning == "Yes" }
-    }
-
-    /// `SHOW MASTER STATUS` and the GTID position: what a new replica needs.
+    /// `SHOW MASTER STATUS` and the GTID position of that same binlog point
+    /// (`BINLOG_GTID_POS`): what a new replica needs, from one reading.
     func masterCoordinates() async throws -> (file: String, position: Int, gtid: String) {
         try await database.withConnection { connection in
-            let status = try await connection.query("SHOW MASTER STATUS").first
-            let gtid = try await connection.query("SELECT @@GLOBAL.gtid_binlog_pos AS gtid").first?["gtid"] ?? ""
-            guard let status, let file = status["File"], let position = status.int("Position") else {
+            guard let status = try await connection.query("SHOW MASTER STATUS").first, let file = status["File"], let position = status.int("Position") else {
                 throw AgentError.replicationFailed("the binary log is off on this server")
             }
+            let gtid = try await connection.query("SELECT BINLOG_GTID_POS(\(literal: file), \(literal: position)) AS gtid").first?["gtid"] ?? ""
             return (file, position, gtid)
         }
     }
 
-    /// Takes the master role: stops any replication and accepts writes.
-    func enableMaster(serverID: UInt32?) async throws {
+    /// Takes the master role: stops any replication (what was received must
+    /// have been applied: see `catchUp`), waits for a replica's acknowledgement
+    /// when `semiSync`, and accepts writes.
+    func enableMaster(serverID: UInt32?, semiSync: Bool) async throws {
         try await database.withConnection { connection in
             try await connection.execute("STOP SLAVE")
             try await connection.execute("RESET SLAVE ALL")
             if let serverID { try await connection.execute("SET GLOBAL server_id = \(literal: serverID)") }
+            try await connection.execute("SET GLOBAL rpl_semi_sync_master_enabled = \(literal: semiSync ? 1 : 0)")
             try await connection.execute("SET GLOBAL read_only = OFF")
             try await Heartbeat.createTable(on: connection)
         }
@@ -90,7 +79,7 @@ struct ReplicationControl: Sendable {
                 try await connection.execute(
                     "CHANGE MASTER TO \(source), MASTER_LOG_FILE = \(literal: name), MASTER_LOG_POS = \(literal: position), MASTER_USE_GTID = no")
             } else {
-                try await connection.execute("CHANGE MASTER TO \(source), MASTER_USE_GTID = slave_pos")
+                try await connection.execute("CHANGE MASTER TO \(source), MASTER_USE_GTID = slave_pos, MASTER_HEARTBEAT_PERIOD = 1")
             }
             try await connection.execute("SET GLOBAL read_only = ON")
             try await connection.execute("START SLAVE")
@@ -98,10 +87,10 @@ struct ReplicationControl: Sendable {
     }
 
     /// The replica's threads, or nil when this server replicates from nobody.
-    func replicaStatus() async throws -> ReplicaStatus? {
+    func replicaStatus() async throws -> AgentStatus.Replication? {
         try await database.withConnection { connection in
             guard let row = try await connection.query("SHOW SLAVE STATUS").first else { return nil }
-            return ReplicaStatus(
+            return AgentStatus.Replication(
                 masterHost: row["Master_Host"] ?? "",
                 ioRunning: row["Slave_IO_Running"] ?? "No",
                 sqlRunning: row["Slave_SQL_Running"] ?? "No",
@@ -109,7 +98,7 @@ struct ReplicationControl: Sendable {
                 lastIOError: row["Last_IO_Error"] ?? "",
                 lastSQLError: row["Last_SQL_Error"] ?? "",
                 usingGTID: row["Using_Gtid"] ?? "No",
-                gtidIOPosition: row["Gtid_IO_Pos"] ?? ""
+                gtidIOPos: row["Gtid_IO_Pos"] ?? ""
             )
         }
     }

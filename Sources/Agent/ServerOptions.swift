@@ -2,21 +2,21 @@
 ///
 /// Every server runs with a unique `server_id`, the binary log in ROW format,
 /// `log_slave_updates` and `gtid_strict_mode`, so any replica could later be
-/// promoted with a complete binlog. Replicas add `read_only`.
+/// promoted with a complete binlog. Every server starts read-only, a restarted
+/// former master included: only the manager, carrying the service's epoch,
+/// makes a node writable (`set_up_replica_master`). Semi-synchronous
+/// replication waits `AFTER_SYNC`; replicas acknowledge from their first
+/// connection and notice a silent master within `slave_net_timeout`.
 struct ServerOptions: Sendable, Equatable {
     var paths: AgentPaths
     var bindAddress: String
     var port: Int
     var serverID: UInt32
-    var role: NodeRoleSetting
     var small: Bool
     /// Whitelisted settings changed with `set_server_configuration`, by name.
     var overrides: [String: String]
     /// mariadbd refuses to run as root unless told `user=root`.
     var runAsRoot: Bool
-
-    /// Whether the server should refuse writes from ordinary users.
-    enum NodeRoleSetting: Sendable, Equatable { case writable, readOnly }
 
     /// The options of `../shared/MARIADB.md` that halve an idle server's memory.
     static let smallFootprint: [(String, String)] = [
@@ -52,7 +52,11 @@ struct ServerOptions: Sendable, Equatable {
             ("skip_name_resolve", "ON"),
             ("character_set_server", "utf8mb4"),
             ("collation_server", "utf8mb4_general_ci"),
-            ("read_only", role == .readOnly ? "ON" : "OFF"),
+            ("read_only", "ON"),
+            ("rpl_semi_sync_slave_enabled", "ON"),
+            ("rpl_semi_sync_master_wait_point", "AFTER_SYNC"),
+            ("rpl_semi_sync_master_timeout", "5000"),
+            ("slave_net_timeout", "3"),
         ]
         if small { settings += Self.smallFootprint }
         let known = Set(settings.map(\.0))

@@ -8,16 +8,6 @@ import Testing
 /// Every refusal names its reason, and leaves the node as it was.
 @Suite("Bad input to a real agent")
 struct BadInputTests {
-    /// Calls `method` and answers the error message the agent gave.
-    private func errorMessage(_ agent: TestAgent, _ method: String, kind: RPCMethodKind = .post, _ params: [String: JSONValue] = [:]) async throws -> String {
-        do {
-            let result = try await agent.client.call(method, kind: kind, params: params)
-            throw TestFailure("\(method) succeeded with \(result)")
-        } catch let error as RPCError {
-            return error.message
-        }
-    }
-
     @Test("Missing, mistyped and unexpected params get the PROTOCOL.md messages")
     func parameterErrors() async throws {
         try await TestCluster.with { cluster in
@@ -96,7 +86,7 @@ struct BadInputTests {
             let state = try await fresh.state()
             #expect(state["role"]?.stringValue == "none")
             #expect(state["replication"] == nil)
-            #expect(state["read_only"]?.boolValue == false)
+            #expect(state["read_only"]?.boolValue == true)  // every node starts read-only
         }
     }
 

@@ -105,3 +105,13 @@ enum TestAddresses {
         }
     }
 }
+
+/// Calls `method` on `agent` and answers the error message it gave (a success is a test failure).
+func errorMessage(_ agent: TestAgent, _ method: String, kind: RPCMethodKind = .post, _ params: [String: JSONValue] = [:]) async throws -> String {
+    do {
+        let result = try await agent.client.call(method, kind: kind, params: params)
+        throw TestFailure("\(method) succeeded with \(result)")
+    } catch let error as RPCError {
+        return error.message
+    }
+}

@@ -3,10 +3,10 @@ import Testing
 
 @Suite("my.cnf rendering")
 struct ServerOptionsTests {
-    private func options(role: ServerOptions.NodeRoleSetting = .writable, small: Bool = false, overrides: [String: String] = [:]) -> ServerOptions {
+    private func options(small: Bool = false, overrides: [String: String] = [:]) -> ServerOptions {
         ServerOptions(
             paths: AgentPaths(root: "/srv/node/"), bindAddress: "127.0.1.7", port: 3306, serverID: 263,
-            role: role, small: small, overrides: overrides, runAsRoot: false)
+            small: small, overrides: overrides, runAsRoot: false)
     }
 
     private func settings(_ text: String) -> [String: String] {
@@ -31,15 +31,16 @@ struct ServerOptionsTests {
         #expect(values["datadir"] == "/srv/node/data")
         #expect(values["socket"] == "/srv/node/run/mysqld.sock")
         #expect(values["tmpdir"] == "/srv/node/tmp")
-        #expect(values["read_only"] == "OFF")
+        #expect(values["read_only"] == "ON")
+        #expect(values["rpl_semi_sync_slave_enabled"] == "ON")
+        #expect(values["rpl_semi_sync_master_wait_point"] == "AFTER_SYNC")
         #expect(values["user"] == nil)
         #expect(values["innodb_buffer_pool_size"] == nil)
     }
 
-    @Test("Replicas are read-only; --small adds the small footprint")
-    func roleAndSmall() {
-        let values = settings(options(role: .readOnly, small: true).render())
-        #expect(values["read_only"] == "ON")
+    @Test("--small adds the small footprint")
+    func small() {
+        let values = settings(options(small: true).render())
         #expect(values["innodb_buffer_pool_size"] == "8M")
         #expect(values["performance_schema"] == "OFF")
         #expect(values["max_connections"] == "30")
