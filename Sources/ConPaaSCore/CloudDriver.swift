@@ -23,6 +23,8 @@ public enum VMStatus: String, Sendable, Codable, CaseIterable {
     case running
     /// Failed to deploy or boot, or crashed; `VMInfo.reason` says why.
     case failed
+    /// Being shut down at the manager's request, not gone yet (it may still run).
+    case stopping
     /// Being shut down or gone.
     case terminated
 }
@@ -62,6 +64,17 @@ public protocol CloudDriver: Sendable {
 
     /// Destroys a VM; destroying one that is already gone is not an error.
     func destroyVM(id: String) async throws(CloudError)
+
+    /// Stops a VM at once, without a graceful shutdown, and destroys it: how a
+    /// master that must never write again is fenced. Confirm with ``listVMs(namePrefix:)``.
+    func fenceVM(id: String) async throws(CloudError)
+}
+
+extension CloudDriver {
+    /// Clouds whose destroy is already immediate (OpenNebula's hard actions) fence with it.
+    public func fenceVM(id: String) async throws(CloudError) {
+        try await destroyVM(id: id)
+    }
 }
 
 /// A cloud's refusal or failure, with its own message.

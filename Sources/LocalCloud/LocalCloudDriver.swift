@@ -107,6 +107,12 @@ public final class LocalCloudDriver: CloudDriver {
     public func destroyVM(id: String) async throws(CloudError) {
         await host.destroy(id: id)
     }
+
+    /// SIGKILL to the VM's whole session at once (a frozen VM ignores SIGTERM until it
+    /// thaws), then its directory is removed.
+    public func fenceVM(id: String) async throws(CloudError) {
+        await host.destroy(id: id, hard: true)
+    }
 }
 
 /// How the local cloud boots its VMs and which loopback addresses it gives them.

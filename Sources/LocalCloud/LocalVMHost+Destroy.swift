@@ -14,23 +14,25 @@ extension LocalVMHost {
     /// Destroying an unknown or already destroyed VM does nothing.
     ///
     /// When the calling task is cancelled it does not wait out the grace: it
-    /// sends SIGKILL at once and still removes the VM.
-    public func destroy(id: String) async {
+    /// sends SIGKILL at once and still removes the VM. `hard` skips SIGTERM.
+    public func destroy(id: String, hard: Bool = false) async {
         guard VMFile.isPlainName(id) else { return }
         let vm = directory(id)
         guard vm.exists else { return }
         if let record = vm.readRecord(), state(of: record) == .running {
-            await stop(record)
+            await stop(record, hard: hard)
         }
         await remove(vm)
     }
 
-    private func stop(_ record: LocalVMRecord) async {
+    private func stop(_ record: LocalVMRecord, hard: Bool) async {
         let metadata: Logger.Metadata = ["vm.id": "\(record.id)", "vm.pgid": "\(record.processGroup)"]
-        logger.info("stopping VM (SIGTERM)", metadata: metadata)
-        VMSession.signal(record.processGroup, SIGTERM)
-        if await waitUntilStopped(record, within: terminationGrace) { return }
-        logger.warning("VM still running after SIGTERM; sending SIGKILL", metadata: metadata)
+        if !hard {
+            logger.info("stopping VM (SIGTERM)", metadata: metadata)
+            VMSession.signal(record.processGroup, SIGTERM)
+            if await waitUntilStopped(record, within: terminationGrace) { return }
+        }
+        logger.warning(hard ? "killing VM (SIGKILL)" : "VM still running after SIGTERM; sending SIGKILL", metadata: metadata)
         VMSession.signal(record.processGroup, SIGKILL)
         if await !waitUntilStopped(record, within: Self.killGrace, resending: SIGKILL) {
             logger.error("VM still has processes after SIGKILL", metadata: metadata)

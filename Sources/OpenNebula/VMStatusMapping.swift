@@ -7,7 +7,7 @@ import ConPaaSCore
 /// - ACTIVE with LCM_INIT, PROLOG*, BOOT* (not failures): booting.
 /// - ACTIVE with RUNNING or any other live LCM state (migration, hotplug, snapshots): running.
 /// - ACTIVE with a shutdown in progress (SHUTDOWN*, EPILOG*, CANCEL, CLEANUP*):
-///   terminated when this manager asked for it, failed otherwise.
+///   stopping when this manager asked for it, failed otherwise.
 /// - FAILED (3.x), CLONING_FAILURE, every `*_FAILURE` LCM state, FAILURE (3.x),
 ///   UNKNOWN, STOPPED, SUSPENDED, POWEROFF, UNDEPLOYED: failed, with a reason naming the state.
 /// - DONE: terminated when this manager asked for it, failed otherwise.
@@ -41,7 +41,7 @@ public enum VMStatusMapping {
         }
         let endingStates = ["SHUTDOWN", "EPILOG", "CANCEL", "CLEANUP"]
         if endingStates.contains(where: { lcm.hasPrefix($0) }) {
-            if terminationRequested { return (.terminated, nil) }
+            if terminationRequested { return (.stopping, nil) }
             return (.failed, "\(subject) is ACTIVE/\(lcm) but this manager did not terminate it")
         }
         return (.running, nil)

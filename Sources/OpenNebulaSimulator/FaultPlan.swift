@@ -8,6 +8,7 @@
 ///   allocation that would create VM ID, once);
 /// - `fail` — the VM's boot fails: ACTIVE/BOOT_FAILURE (FAILED on 3.8);
 /// - `vanish` — the VM disappears from the pool one step after RUNNING;
+/// - `stuck` — the VM never powers off: a terminate leaves it in SHUTDOWN;
 /// - `slow` — answers are delayed (`slow@ID:MS`: calls about VM ID);
 /// - `auth` — calls are refused with AUTHENTICATION (rate only).
 ///
@@ -16,7 +17,7 @@ public struct FaultPlan: Sendable, Hashable {
     /// What a rule injects.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// See the type's documentation.
-        case allocate, fail, vanish, slow, auth
+        case allocate, fail, vanish, stuck, slow, auth
     }
 
     /// Which calls or VMs a rule hits.

@@ -103,7 +103,8 @@ extension OneSimulator {
             throw OneFailure(code: .internal, message: error.message)
         }
         let fate: VMFate = configuration.faults.firstHit(.fail, vmID: id) != nil ? .fail
-            : configuration.faults.firstHit(.vanish, vmID: id) != nil ? .vanish : .normal
+            : configuration.faults.firstHit(.vanish, vmID: id) != nil ? .vanish
+            : configuration.faults.firstHit(.stuck, vmID: id) != nil ? .stuck : .normal
         let builder = VMBuilder(profile: configuration.profile, id: id, user: user, now: now())
         vms[id] = try builder.build(attributes, hold: hold, fate: fate, leases: &leases)
         nextID += 1

@@ -43,6 +43,8 @@ enum VMFate: String, Sendable, Codable {
     case fail
     /// The VM disappears from the pool once RUNNING.
     case vanish
+    /// The VM never powers off: SHUTDOWN and CANCEL never end.
+    case stuck
 }
 
 /// Where a `--boot local` boot stands.

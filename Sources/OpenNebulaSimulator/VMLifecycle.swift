@@ -59,7 +59,7 @@ struct VMLifecycle: Sendable {
             case .failed: return failure
             case .requested, .notRequested: return nil
             }
-        case .shutdown, .cancel: return .epilog
+        case .shutdown, .cancel: return vm.fate == .stuck ? nil : .epilog
         case .epilog: return .done
         default: return nil
         }

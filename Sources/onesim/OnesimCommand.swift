@@ -24,6 +24,7 @@ struct OnesimCommand: AsyncParsableCommand {
                         (allocate@ID: once, for the VM that would get ID)
               fail      the boot fails: ACTIVE/BOOT_FAILURE (3.8: FAILED)
               vanish    the VM leaves the pool once RUNNING
+              stuck     the VM never powers off: terminate leaves it in SHUTDOWN
               slow      answers wait MS milliseconds:
                         slow:RATE:MS, or slow@ID:MS for calls about VM ID
               auth      calls get AUTHENTICATION errors (auth:RATE only)

@@ -35,8 +35,8 @@ struct StateMappingTests {
 
     @Test func doneAndShutdownDependOnWhoAskedForThem() {
         #expect(status(6, 0, requested: true).0 == .terminated)
-        #expect(status(3, 12, requested: true).0 == .terminated)
-        #expect(status(3, 11, requested: true).0 == .terminated)
+        #expect(status(3, 12, requested: true).0 == .stopping)
+        #expect(status(3, 11, requested: true).0 == .stopping)
         let unasked = status(6, 0)
         #expect(unasked.0 == .failed)
         #expect(unasked.1 == "VM 5 (agent-5) is DONE but this manager did not terminate it")
