@@ -5,10 +5,13 @@ import NIOCore
 import NIOPosix
 
 /// Clients for the service's agents, authenticated with the service secret.
-struct AgentDirectory: Sendable {
+struct AgentDirectory: Sendable, CustomStringConvertible {
     let secret: String
     let agentPort: Int
     let httpClient: HTTPClient
+
+    /// Without the secret: this value may end up in a log.
+    var description: String { "AgentDirectory(port: \(agentPort))" }
 
     /// The client of the agent at `address`; `timeout` bounds each call.
     func client(for address: String, timeout: Duration = .seconds(30)) -> RPCClient {
@@ -16,9 +19,14 @@ struct AgentDirectory: Sendable {
         return RPCClient(baseURL: "http://\(host):\(agentPort)", token: secret, httpClient: httpClient, timeout: timeout)
     }
 
-    /// The `return` object of the agent's `get_server_state`.
-    func serverState(at address: String) async throws -> JSONValue {
-        try await client(for: address, timeout: .seconds(10)).call("get_server_state", kind: .get)["return"] ?? .null
+    /// The agent's status (`get_server_state`'s `return`), asked with `timeout`.
+    func status(at address: String, timeout: Duration = .seconds(10)) async throws -> AgentStatus {
+        let answer = try await client(for: address, timeout: timeout).call("get_server_state", kind: .get)["return"] ?? .null
+        do {
+            return try answer.decode(AgentStatus.self)
+        } catch {
+            throw RPCError.failed("the agent at \(address) answered a status that cannot be read: \(error)")
+        }
     }
 
     /// The HTTP client for agents: it gives up connecting after a few seconds (an

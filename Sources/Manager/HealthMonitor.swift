@@ -3,62 +3,164 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Watches running nodes: agents push `register_node`; a node not heard from for
-/// a while is asked directly; one that does not answer within the timeout is
-/// FAILED with the reason. A failed node whose agent answers again is RUNNING again.
-struct HealthMonitor: Service {
+/// Probes every serving node each `probeInterval` (agent and mariadbd, through
+/// `get_server_state`) and acts on what it sees: a node silent for
+/// `healthTimeout` is FAILED (and RUNNING again when it answers); a dead master
+/// is failed over (``PromotionPlanner/verdict(master:silentFor:vm:cloudChecked:replicas:)``);
+/// a replica FAILED for too long is replaced; a node whose read-only state
+/// disagrees with the records is repaired.
+struct HealthMonitor: Service, CustomStringConvertible {
     let store: ManagerStore
     let agents: AgentDirectory
+    let cloud: any CloudDriver
+    let context: VMContextTemplate
+    let board: StatusBoard
+    let worker: ProvisioningWorker
     let policy: ProvisioningPolicy
+    let planner: PromotionPlanner
+    let metrics: ManagerMetrics
     let logger: Logger
 
+    /// Its name in the service group's logs (the fields hold the service secret).
+    var description: String { "HealthMonitor" }
+
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: policy.healthInterval)
-            do {
-                try await checkNodes()
-            } catch {
-                logger.error("health round failed: \(error)")
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await round()
+                } catch {
+                    logger.error("health round failed: \(error)")
+                }
+                try? await Task.sleep(for: planner.policy.probeInterval)
             }
         }
     }
 
-    private func checkNodes() async throws {
+    private func round() async throws {
         let snapshot = try await store.snapshot()
         let watched = snapshot.liveNodes.filter { $0.stage == nil && $0.vmID != nil && ($0.state == .running || $0.state == .failed) }
-        let grace = Double(policy.heartbeatGrace.components.seconds)
-        await withTaskGroup(of: Void.self) { group in
-            for node in watched {
-                let silence = Date().timeIntervalSince(node.lastSeen ?? .distantPast)
-                guard silence > grace || node.state == .failed, let address = node.address else { continue }
-                group.addTask { await probe(node, address: address, silence: silence) }
+        var answers: [String: AgentStatus] = [:]
+        for (node, status, failure) in await probe(watched) {
+            if let status {
+                answers[node.id] = status
+                await recordAnswer(status, from: node)
+            } else {
+                await recordSilence(of: node, failure: failure ?? "no answer")
+            }
+        }
+        let current = try await store.snapshot()
+        let master = current.master
+        let replicas = current.liveNodes.filter { $0.role != .master && $0.state == .running && $0.stage == nil }
+        metrics.semiSync(PromotionPlanner.semiSyncState(master: master.flatMap { answers[$0.id] }, runningReplicas: replicas.count))
+        guard current.service.lifecycle == .active, current.promotions.isEmpty else { return }
+        await repair(current, answers: answers)
+        if let master, master.stage == nil { try await watch(master, replicas: replicas.compactMap { answers[$0.id] }, service: current.service) }
+        for node in planner.replicasToReplace(current.liveNodes, now: Date()) {
+            let job = try await store.replaceReplica(node.id, maxNodes: Int.max)
+            logger.warning("replacing a replica FAILED for too long", metadata: ["node.id": "\(node.id)", "job.id": "\(job.id ?? 0)"])
+            worker.wake()
+        }
+    }
+
+    /// Every node's status, asked in parallel.
+    private func probe(_ nodes: [NodeRecord]) async -> [(NodeRecord, AgentStatus?, String?)] {
+        await withTaskGroup(of: (NodeRecord, AgentStatus?, String?).self) { group in
+            for node in nodes {
+                guard let address = node.address else { continue }
+                group.addTask { [agents] in
+                    do {
+                        return (node, try await agents.status(at: address, timeout: .seconds(2)), nil)
+                    } catch {
+                        return (node, nil, "\(error)")
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    private func recordAnswer(_ status: AgentStatus, from node: NodeRecord) async {
+        board.record(status, for: node.id)
+        let stale = Date().timeIntervalSince(node.lastSeen ?? .distantPast) > 2
+        if stale || node.agentState != status.state {
+            try? await store.recordReport(nodeID: node.id, agentState: status.state, error: status.error)
+        }
+        guard node.state == .failed, status.state == AgentState.running.rawValue else { return }
+        let back = try? await store.updateNode(node.id) { node in
+            guard node.state == .failed, node.stage == nil, node.vmID != nil else { return }
+            node.state = .running
+            node.reason = nil
+            node.failedAt = nil
+        }
+        if back?.state == .running { logger.info("node is answering again", metadata: ["node.id": "\(node.id)"]) }
+    }
+
+    private func recordSilence(of node: NodeRecord, failure: String) async {
+        let silence = Date().timeIntervalSince(node.lastSeen ?? .distantPast)
+        guard node.state == .running, silence > policy.healthTimeout.inSeconds, let address = node.address else { return }
+        let reason = "the agent at \(address) stopped answering (last heard \(Int(silence)) s ago): \(failure)"
+        // Only a node still running and in no job: it may have been removed while the probe ran.
+        _ = try? await store.updateNode(node.id) { node in
+            guard node.state == .running, node.stage == nil else { return }
+            node.state = .failed
+            node.reason = reason
+            node.failedAt = Date()
+        }
+        logger.error("node failed", metadata: ["node.id": "\(node.id)", "reason": "\(reason)"])
+    }
+
+    /// Puts right a node that writes without being the master, or a master that cannot write.
+    private func repair(_ snapshot: ServiceSnapshot, answers: [String: AgentStatus]) async {
+        let epoch = snapshot.service.epoch
+        for repair in PromotionPlanner.repairs(nodes: snapshot.liveNodes, statuses: answers) {
+            switch repair {
+            case .fence(let id):
+                guard let address = snapshot.node(id)?.address else { continue }
+                logger.warning("a node that is not the master accepts writes: making it read-only", metadata: ["node.id": "\(id)"])
+                _ = try? await agents.client(for: address, timeout: .seconds(5)).call("fence", params: ["epoch": .int(epoch)])
+            case .restoreMaster(let id, let semiSync):
+                guard let address = snapshot.node(id)?.address else { continue }
+                logger.info("setting the master up again", metadata: ["node.id": "\(id)", "semi_sync": "\(semiSync)"])
+                _ = try? await agents.client(for: address, timeout: .seconds(10))
+                    .call("set_up_replica_master", params: ["epoch": .int(epoch), "semi_sync": .bool(semiSync)])
             }
         }
     }
 
-    private func probe(_ node: NodeRecord, address: String, silence: TimeInterval) async {
-        do {
-            let state = try await agents.serverState(at: address)
-            let agentState = state["state"]?.stringValue ?? "?"
-            try await store.recordReport(nodeID: node.id, agentState: agentState, error: nil)
-            if node.state == .failed, agentState == AgentState.running.rawValue {
-                let back = try await store.updateNode(node.id) { node in
-                    guard node.state == .failed, node.stage == nil, node.vmID != nil else { return }
-                    node.state = .running
-                    node.reason = nil
-                }
-                if back?.state == .running { logger.info("node is answering again", metadata: ["node.id": "\(node.id)"]) }
-            }
-        } catch {
-            guard node.state == .running, silence > Double(policy.healthTimeout.components.seconds) else { return }
-            let reason = "the agent at \(address) stopped answering (last heard \(Int(silence)) s ago): \(error)"
-            // Only a node still running and in no job: it may have been removed while the probe ran.
-            _ = try? await store.updateNode(node.id) { node in
-                guard node.state == .running, node.stage == nil else { return }
-                node.state = .failed
-                node.reason = reason
-            }
-            logger.error("node failed", metadata: ["node.id": "\(node.id)", "reason": "\(reason)"])
+    /// Starts a failover when the master is dead and nothing holds it back.
+    private func watch(_ master: NodeRecord, replicas: [AgentStatus], service: ServiceRecord) async throws {
+        let silence = board.silence(of: master)
+        guard silence >= planner.policy.failoverAfter else { return }
+        let name = context.vmName(for: master.id)
+        let listed = try? await cloud.listVMs(namePrefix: name)
+        let vm = listed?.first { $0.name == name && $0.status != .terminated && (master.vmID == nil || $0.id == master.vmID) }
+        let verdict = planner.verdict(master: master, silentFor: silence, vm: vm, cloudChecked: listed != nil, replicas: replicas)
+        guard planner.startsAutomaticFailover(verdict: verdict, holdUntil: service.failoverHoldUntil, promotionUnderway: false, now: Date()),
+            case .dead(let reason) = verdict
+        else {
+            if case .suspect(let why) = verdict { logger.warning("master suspect: \(why)") }
+            return
         }
+        logger.critical("the master is dead: failing over", metadata: ["node.id": "\(master.id)", "reason": "\(reason)"])
+        do {
+            let job = try await store.startPromotion(
+                board.failoverRequest(master: master, replicas: replicas.count, automatic: true, reason: reason, heal: planner.policy.heal))
+            logger.notice("failover started", metadata: ["job.id": "\(job.id ?? 0)"])
+            worker.wake()
+        } catch {
+            logger.error("cannot start a failover: \(error)")
+        }
+    }
+}
+
+extension StatusBoard {
+    /// A failover of `master` as the board last saw it.
+    func failoverRequest(master: NodeRecord, replicas: Int, automatic: Bool, reason: String, heal: Bool) -> ManagerStore.PromotionRequest {
+        let last = status(of: master.id)
+        return ManagerStore.PromotionRequest(
+            kind: .failover, jobKind: .failover, automatic: automatic, target: nil, afterwards: heal ? .replace : .terminate,
+            reason: reason, masterLastSeen: lastHealthy(master), oldMasterGTID: last?.gtidBinlogPos,
+            semiSyncBefore: PromotionPlanner.semiSyncState(master: last, runningReplicas: replicas))
     }
 }

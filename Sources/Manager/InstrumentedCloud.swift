@@ -19,6 +19,10 @@ struct InstrumentedCloud: CloudDriver {
         try await measure("destroyVM") { () throws(CloudError) in try await cloud.destroyVM(id: id) }
     }
 
+    func fenceVM(id: String) async throws(CloudError) {
+        try await measure("fenceVM") { () throws(CloudError) in try await cloud.fenceVM(id: id) }
+    }
+
     private func measure<T>(_ method: String, _ call: () async throws(CloudError) -> T) async throws(CloudError) -> T {
         let started = ContinuousClock.now
         do {

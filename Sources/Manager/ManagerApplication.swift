@@ -29,11 +29,17 @@ public func buildManagerApplication(
         serviceTag: tag, managerAddress: configuration.advertisedAddress, managerPort: configuration.port,
         secret: secret, extra: configuration.extraContext)
     let metrics = ManagerMetrics()
+    let instrumented = InstrumentedCloud(cloud: cloud, metrics: metrics)
     let worker = ProvisioningWorker(
-        store: store, cloud: InstrumentedCloud(cloud: cloud, metrics: metrics), agents: agents, context: context,
-        policy: configuration.policy, metrics: metrics, logger: logger)
+        store: store, cloud: instrumented, agents: agents, context: context,
+        policy: configuration.policy, failover: configuration.failover, metrics: metrics, logger: logger)
+    let board = StatusBoard()
     let service = ManagerService(
-        configuration: configuration, store: store, worker: worker, agents: agents, recentLog: recentLog, metrics: metrics, logger: logger)
+        configuration: configuration, store: store, worker: worker, agents: agents, board: board, recentLog: recentLog, metrics: metrics,
+        logger: logger)
+    let monitor = HealthMonitor(
+        store: store, agents: agents, cloud: instrumented, context: context, board: board, worker: worker, policy: configuration.policy,
+        planner: PromotionPlanner(policy: configuration.failover), metrics: metrics, logger: logger)
 
     let router = Router()
     // Before the token middleware: the page itself is public and asks for the token.
@@ -52,7 +58,7 @@ public func buildManagerApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.address, port: configuration.port), serverName: "conpaassql-manager"),
-        services: [worker, HealthMonitor(store: store, agents: agents, policy: configuration.policy, logger: logger)],
+        services: [worker, monitor],
         logger: logger)
 }
 

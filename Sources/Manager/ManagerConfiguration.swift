@@ -17,10 +17,13 @@ public struct ManagerConfiguration: Sendable {
     /// Variables every agent VM gets besides the manager's own (local cloud: `AGENT_SMALL`, `CONPAASSQL_BIN`).
     public var extraContext: [String: String]
     public var policy: ProvisioningPolicy
+    /// Failover, switchover and healing.
+    public var failover: FailoverPolicy
 
     public init(
         address: String, port: Int = 50000, advertisedAddress: String? = nil, stateDirectory: String, token: String? = nil,
-        maxNodes: Int = 20, agentPort: Int = 60000, extraContext: [String: String] = [:], policy: ProvisioningPolicy = ProvisioningPolicy()
+        maxNodes: Int = 20, agentPort: Int = 60000, extraContext: [String: String] = [:], policy: ProvisioningPolicy = ProvisioningPolicy(),
+        failover: FailoverPolicy = FailoverPolicy()
     ) {
         self.address = address
         self.port = port
@@ -31,6 +34,7 @@ public struct ManagerConfiguration: Sendable {
         self.agentPort = agentPort
         self.extraContext = extraContext
         self.policy = policy
+        self.failover = failover
     }
 
     /// Whether `address` is a loopback address (127.0.0.0/8, ::1, localhost).

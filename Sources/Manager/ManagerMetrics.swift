@@ -52,6 +52,26 @@ final class ManagerMetrics: Sendable {
             .set(seconds)
     }
 
+    /// Semi-synchronous replication on the master: 1 on, 0 off (fell back to asynchronous), -1 not applicable (no replica).
+    func semiSync(_ state: String) {
+        registry.makeGauge(descriptor: Self.descriptor("semi_sync", "", "Semi-sync on the master: 1 on, 0 off, -1 n/a"))
+            .set(Double(state == "on" ? 1 : state == "off" ? 0 : -1))
+    }
+
+    /// A switchover or failover that ended, and how long no node took writes.
+    func promotionFinished(kind: String, automatic: Bool, outcome: String, writeUnavailable: Duration?) {
+        let labels = [("kind", kind), ("trigger", automatic ? "automatic" : "manual"), ("outcome", outcome)]
+        registry.makeCounter(descriptor: Self.descriptor("failovers", "total", "Switchovers and failovers by kind, trigger and outcome"), labels: labels)
+            .increment()
+        guard let writeUnavailable else { return }
+        registry.makeDurationHistogram(
+            descriptor: Self.descriptor("write_unavailable", "seconds", "Time without a writable master during a switchover or failover"),
+            labels: [("kind", kind)], buckets: Self.latencyBuckets
+        ).record(writeUnavailable)
+        registry.makeGauge(descriptor: Self.descriptor("last_write_unavailable", "seconds", "Write unavailability of the last switchover or failover"))
+            .set(writeUnavailable.inSeconds)
+    }
+
     /// The exposition text.
     func render() -> String { registry.emitToString() }
 

@@ -39,7 +39,7 @@ extension ManagerRPCMethods {
             let selector = try params.string("serviceNodeId")
             let file = try params.file("mysqldump")
             let snapshot = try await service.store.snapshot()
-            guard let master = snapshot.master, master.state == .running, let address = master.address else { throw RPCError.wrongState }
+            guard let master = snapshot.writableMaster, let address = master.address else { throw RPCError.wrongState }
             guard selector == "all" || selector == master.id else {
                 throw RPCError.invalidArgument("serviceNodeId", detail: "dumps load on the master (\(master.id)) or \"all\"")
             }
@@ -48,13 +48,27 @@ extension ManagerRPCMethods {
         }
         methods.registerForwarding("set_up_replica_master", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["id"])
-            let target = try service.runningNode(try params.string("id"), parameter: "id", in: try await service.store.snapshot())
-            return try await service.agents.client(for: target.address).call("set_up_replica_master")
+            let snapshot = try await service.store.snapshot()
+            var target = try service.runningNode(try params.string("id"), parameter: "id", in: snapshot)
+            if target.node.id != snapshot.master?.id {
+                // Making a replica the master is a switchover: one writer, every replica following it.
+                let job = try await service.switchover(to: target.node.id, then: .demote, jobKind: .switchover)
+                let ended = try await service.waitForJob(job.id!)
+                guard ended.state == .done else { throw RPCError.failed("the switchover to \(target.node.id) failed: \(ended.message ?? "see get_job \(job.id!)")") }
+                target = try service.runningNode(target.node.id, parameter: "id", in: try await service.store.snapshot())
+            }
+            let replicas = snapshot.liveNodes.filter { $0.role != .master && $0.state == .running }.count
+            let epoch = try await service.store.snapshot().service.epoch
+            return try await service.agents.client(for: target.address)
+                .call("set_up_replica_master", params: ["epoch": .int(epoch), "semi_sync": .bool(replicas > 0)])
         }
         methods.registerForwarding("set_up_replica_slave", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["id", "master_id", "master_host", "master_log_file", "master_log_pos", "slave_server_id"])
             let snapshot = try await service.store.snapshot()
             let target = try service.runningNode(try params.string("id"), parameter: "id", in: snapshot)
+            if target.node.id == snapshot.master?.id {
+                throw RPCError.failed("\(target.node.id) is the writable master; it cannot become a replica (switch over to another node first)")
+            }
             var forwarded = params.values
             forwarded["id"] = nil
             if let masterID = try params.optionalString("master_id") {

@@ -56,9 +56,16 @@ extension ManagerRPCMethods {
                 throw ids == nil ? RPCError.missingArgument("serviceNodeId") : RPCError.unexpectedArguments(["count"])
             }
             if let count, count < 1 { throw RPCError.invalidArgument("count", detail: "must be at least 1") }
-            let job = try await service.store.removeNodes(ids: ids, count: count)
-            service.worker.wake()
-            return ["job": .int(Int(job.id ?? 0))]
+            if ids?.isEmpty == true { throw RPCError.invalidArgument("serviceNodeId", detail: "no node given") }
+            do {
+                let job = try await service.store.removeNodes(ids: ids, count: count)
+                service.worker.wake()
+                return ["job": .int(Int(job.id ?? 0))]
+            } catch is MasterRemoval {
+                // The master goes once a replica has taken over.
+                let job = try await service.switchover(to: nil, then: .remove, jobKind: .removeNodes)
+                return ["job": .int(Int(job.id ?? 0))]
+            }
         }
         methods.registerForwarding("register_node", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["state"])
@@ -66,6 +73,7 @@ extension ManagerRPCMethods {
             guard let id = state["id"]?.stringValue else { throw RPCError.invalidArgument("state", detail: "no node id") }
             guard let agentState = state["state"]?.stringValue else { throw RPCError.invalidArgument("state", detail: "no state") }
             try await service.store.recordReport(nodeID: id, agentState: agentState, error: state["error"]?.stringValue)
+            if let status = try? JSONValue.object(state).decode(AgentStatus.self) { service.board.record(status, for: id) }
             if let lag = state["performance"]?["heartbeat_lag_seconds"]?.doubleValue {
                 service.metrics.replicaLag(node: id, seconds: lag)
             }

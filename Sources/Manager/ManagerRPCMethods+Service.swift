@@ -9,8 +9,18 @@ extension ManagerRPCMethods {
             let live = snapshot.liveNodes
             let tasks = try await service.store.tasksByJob(snapshot.runningJobs.compactMap(\.id))
             let jobs = snapshot.runningJobs.map { json($0, tasks: tasks[$0.id!] ?? []) }
+            let replicas = live.filter { $0.role != .master && $0.state == .running }.count
+            let semiSync = PromotionPlanner.semiSyncState(master: snapshot.master.flatMap { service.board.status(of: $0.id) }, runningReplicas: replicas)
+            let lastFailover = snapshot.service.lastFailover.flatMap { try? JSONValue(parsing: $0) } ?? .null
             return [
                 "state": .string(ManagerService.state(of: snapshot).rawValue),
+                "writable": .bool(snapshot.noWriterReason == nil && snapshot.writableMaster != nil),
+                "reason": snapshot.noWriterReason.map(JSONValue.string) ?? .null,
+                "epoch": .int(snapshot.service.epoch),
+                "semi_sync": .string(semiSync),
+                "auto_failover": .bool(service.configuration.failover.automatic),
+                "failover_hold_until": snapshot.service.failoverHoldUntil.map { .string($0.formatted(.iso8601)) } ?? .null,
+                "last_failover": lastFailover,
                 "type": "conpaas-mysql",
                 "nodes": .int(live.count),
                 "nodes_by_state": .object(Dictionary(grouping: live, by: \.state.rawValue).mapValues { .int($0.count) }),

@@ -2,7 +2,8 @@ import ConPaaSCore
 import Foundation
 import JSONRPC
 
-/// The manager's methods of PROTOCOL.md ("Manager methods"), plus `get_job` and `list_jobs`.
+/// The manager's methods of PROTOCOL.md ("Manager methods"), plus `get_job`,
+/// `list_jobs`, `switchover`, `failover` and `replace_node`.
 enum ManagerRPCMethods {
     static func make(for service: ManagerService) -> RPCMethods {
         var methods = RPCMethods()
@@ -10,6 +11,7 @@ enum ManagerRPCMethods {
         registerJobMethods(&methods, service: service)
         registerServiceMethods(&methods, service: service)
         registerDatabaseMethods(&methods, service: service)
+        registerHAMethods(&methods, service: service)
         return methods
     }
 
@@ -63,7 +65,12 @@ enum ManagerRPCMethods {
             guard let job = snapshot.jobs.first(where: { $0.id == Int64(id) }) else {
                 throw RPCError.invalidArgument("id", detail: "unknown job \(id)")
             }
-            return json(job, tasks: try await service.store.tasks(ofJob: Int64(id)))
+            var answer = json(job, tasks: try await service.store.tasks(ofJob: Int64(id)))
+            if case .object(var members) = answer, let promotion = try await service.store.promotion(job: Int64(id)) {
+                members["promotion"] = json(promotion)
+                answer = .object(members)
+            }
+            return answer
         }
         methods.registerForwarding("list_jobs", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])

@@ -15,11 +15,11 @@ extension ManagerService {
     func performance() async throws -> JSONValue {
         let snapshot = try await store.snapshot()
         let nodes = snapshot.liveNodes.filter { ($0.state == .running || $0.state == .failed) && $0.address != nil }
-        let reports = await withTaskGroup(of: (NodeRecord, JSONValue?, String?).self) { group in
+        let reports = await withTaskGroup(of: (NodeRecord, AgentStatus?, String?).self) { group in
             for node in nodes {
                 group.addTask { [agents] in
                     do {
-                        return (node, try await agents.serverState(at: node.address!), nil)
+                        return (node, try await agents.status(at: node.address!), nil)
                     } catch {
                         return (node, nil, "\(error)")
                     }
@@ -34,28 +34,28 @@ extension ManagerService {
                 perNode[node.id] = ["role": .string(node.role.rawValue), "error": .string(failure ?? "no answer")]
                 continue
             }
-            let figures = state["performance"] ?? [:]
-            let replication = state["replication"]
-            let queries = figures["queries_per_second"]?.doubleValue ?? 0
+            let figures = state.performance
+            let replication = state.replication
+            let queries = figures?.queriesPerSecond ?? 0
             totals.queries += queries
             if node.role == .slave { totals.replicaQueries += queries }
-            totals.errors += figures["errors_per_second"]?.doubleValue ?? 0
-            totals.connections += figures["connections"]?.intValue ?? 0
-            if let time = figures["response_time_ms"]?.doubleValue { totals.responseTimes.append(time) }
-            if let lag = figures["heartbeat_lag_seconds"]?.doubleValue { metrics.replicaLag(node: node.id, seconds: lag) }
-            let errors = [replication?["last_io_error"]?.stringValue, replication?["last_sql_error"]?.stringValue]
-                .compactMap { $0 }.filter { !$0.isEmpty }
+            totals.errors += figures?.errorsPerSecond ?? 0
+            totals.connections += figures?.connections ?? 0
+            if let time = figures?.responseTimeMs { totals.responseTimes.append(time) }
+            if let lag = figures?.heartbeatLagSeconds { metrics.replicaLag(node: node.id, seconds: lag) }
+            let errors = [replication?.lastIOError, replication?.lastSQLError].compactMap { $0 }.filter { !$0.isEmpty }
+            let number = { (value: Double?) in value.map(JSONValue.double) ?? .null }
             perNode[node.id] = [
                 "role": .string(node.role.rawValue),
-                "state": state["state"] ?? .null,
-                "queries_per_second": figures["queries_per_second"] ?? .null,
-                "errors_per_second": figures["errors_per_second"] ?? .null,
-                "connections": figures["connections"] ?? .null,
-                "response_time_ms": figures["response_time_ms"] ?? .null,
-                "heartbeat_lag_seconds": figures["heartbeat_lag_seconds"] ?? .null,
-                "seconds_behind_master": replication?["seconds_behind_master"] ?? .null,
-                "io_running": replication?["io_running"] ?? .null,
-                "sql_running": replication?["sql_running"] ?? .null,
+                "state": .string(state.state),
+                "queries_per_second": number(figures?.queriesPerSecond),
+                "errors_per_second": number(figures?.errorsPerSecond),
+                "connections": figures?.connections.map { .int($0) } ?? .null,
+                "response_time_ms": number(figures?.responseTimeMs),
+                "heartbeat_lag_seconds": number(figures?.heartbeatLagSeconds),
+                "seconds_behind_master": replication?.secondsBehindMaster.map { .int($0) } ?? .null,
+                "io_running": replication.map { .string($0.ioRunning) } ?? .null,
+                "sql_running": replication.map { .string($0.sqlRunning) } ?? .null,
                 "last_error": replication == nil ? .null : .string(errors.joined(separator: "; ")),
             ]
         }

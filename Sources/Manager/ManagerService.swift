@@ -10,18 +10,21 @@ final class ManagerService: Sendable {
     let store: ManagerStore
     let worker: ProvisioningWorker
     let agents: AgentDirectory
+    /// What the health monitor last heard from each node.
+    let board: StatusBoard
     let recentLog: RecentLog
     let metrics: ManagerMetrics
     let logger: Logger
 
     init(
         configuration: ManagerConfiguration, store: ManagerStore, worker: ProvisioningWorker, agents: AgentDirectory,
-        recentLog: RecentLog, metrics: ManagerMetrics, logger: Logger
+        board: StatusBoard, recentLog: RecentLog, metrics: ManagerMetrics, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.worker = worker
         self.agents = agents
+        self.board = board
         self.recentLog = recentLog
         self.metrics = metrics
         self.logger = logger
@@ -37,7 +40,8 @@ final class ManagerService: Sendable {
         let live = snapshot.liveNodes
         let anyRunning = live.contains { $0.state == .running }
         if !snapshot.runningJobs.isEmpty { return anyRunning ? .adapting : .prologue }
-        if anyRunning { return .running }
+        // Serving means taking writes: nodes that only answer reads are an error to look at.
+        if anyRunning { return snapshot.noWriterReason == nil ? .running : .error }
         return live.contains { $0.state == .failed } ? .error : .initial
     }
 
@@ -56,7 +60,7 @@ final class ManagerService: Sendable {
     /// the master when there is one (replication carries the change), else every running node.
     func userTargets(_ selector: String, in snapshot: ServiceSnapshot) throws -> [String] {
         if selector != "all" { return [try runningNode(selector, parameter: "serviceNodeId", in: snapshot).address] }
-        if let master = snapshot.master, master.state == .running, let address = master.address { return [address] }
+        if let master = snapshot.writableMaster, let address = master.address { return [address] }
         let running = snapshot.liveNodes.filter { $0.state == .running }.compactMap(\.address)
         guard !running.isEmpty else { throw RPCError.wrongState }
         return running

@@ -76,6 +76,7 @@ extension ManagerStore {
             node.stage = nil
             node.reason = reason
             node.vmID = nil
+            node.failedAt = Date()
             try node.update(db)
         }
     }
@@ -87,7 +88,8 @@ extension ManagerStore {
             var finished: [JobRecord] = []
             for var job in try JobRecord.filter(Column("state") == JobState.running.rawValue).fetchAll(db) {
                 let busy = try NodeRecord.filter(Column("jobID") == job.id! && Column("stage") != nil).fetchCount(db)
-                guard busy == 0 else { continue }
+                let promotion = try PromotionRecord.fetchOne(db, key: job.id!)
+                guard busy == 0, promotion?.stage == nil else { continue }
                 let failures = try TaskRecord.filter(Column("jobID") == job.id! && Column("state") == TaskState.failed.rawValue).fetchAll(db)
                 job.state = failures.isEmpty ? .done : .failed
                 job.message = failures.isEmpty ? nil : failures.map { "\($0.nodeID): \($0.message ?? "failed")" }.joined(separator: "; ")
@@ -103,7 +105,7 @@ extension ManagerStore {
         }
     }
 
-    /// Records an agent's `register_node` report.
+    /// Records an agent's `register_node` report (or a probe's answer).
     func recordReport(nodeID: String, agentState: String, error: String?) async throws {
         let updated = try await updateNode(nodeID) { node in
             node.lastSeen = Date()

@@ -3,6 +3,9 @@ import Foundation
 import GRDB
 import JSONRPC
 
+/// `removeNodes` was asked to remove a master that has replicas: a switchover must come first.
+struct MasterRemoval: Error {}
+
 /// The user requests that become jobs, each checked and recorded in one transaction.
 extension ManagerStore {
     /// Records `count` new nodes and the job that provisions them. The first node
@@ -16,22 +19,22 @@ extension ManagerStore {
                 throw RPCError.invalidArgument(
                     "count", detail: "the service may have at most \(maxNodes) nodes (it has \(live.count))")
             }
-            // A master that failed its health check still owns its VM and may come back: it counts.
-            let hasMaster = live.contains { $0.role == .master && $0.state != .removing && !($0.state == .failed && $0.vmID == nil) }
+            // A master that failed its health check still owns its VM and may come back (or be failed
+            // over): a new replica could not be seeded from it now, so nothing is booted.
+            let master = live.first { $0.role == .master && $0.state != .removing && !($0.state == .failed && $0.vmID == nil) }
+            if let promotion = try PromotionRecord.filter(Column("stage") != nil).fetchOne(db) {
+                throw RPCError.failed("a \(promotion.kind.rawValue) is under way (job \(promotion.jobID)); add nodes when it ends")
+            }
+            if let master, master.state == .failed {
+                throw RPCError.failed(
+                    "the master \(master.id) is FAILED (\(master.reason ?? "no reason recorded")); no node is added until it is back or failed over")
+            }
+            let hasMaster = master != nil
             var job = JobRecord(kind: .addNodes, state: .running, createdAt: Date())
             try job.insert(db)
             var nodes: [NodeRecord] = []
             for index in 0..<count {
-                let node = NodeRecord(
-                    id: "node-\(service.nextNodeNumber)", number: service.nextNodeNumber,
-                    role: !hasMaster && index == 0 ? .master : .slave, state: .pending,
-                    serverID: service.nextServerID, jobID: job.id, stage: .create, attempts: 0,
-                    createRequested: false, stageStartedAt: Date(), createdAt: Date())
-                service.nextNodeNumber += 1
-                service.nextServerID += 1
-                try node.insert(db)
-                try Self.insertPlan(Stage.provisioning, job: job.id!, node: node.id, db: db)
-                nodes.append(node)
+                nodes.append(try Self.insertNode(role: !hasMaster && index == 0 ? .master : .slave, job: job.id!, service: &service, db: db))
             }
             try service.update(db)
             return (job, nodes)
@@ -64,13 +67,36 @@ extension ManagerStore {
             }
             let others = removable.filter { node in !chosen.contains { $0.id == node.id } }
             if chosen.contains(where: { $0.role == .master }), !others.isEmpty {
-                throw RPCError.failed("the master cannot be removed while it has replicas (failover is not supported yet)")
+                // The caller switches the master over first (``MasterRemoval``); only on its own.
+                throw chosen.count == 1 ? MasterRemoval() : RPCError.failed("remove the master on its own: it is switched over first")
             }
             var job = JobRecord(kind: .removeNodes, state: .running, createdAt: Date())
             try job.insert(db)
             for var node in chosen {
                 try Self.startRemoval(of: &node, job: job.id!, plan: Stage.removal, db: db)
             }
+            return job
+        }
+    }
+
+    /// Records the replacement of replica `id`: a new replica is provisioned
+    /// and the old one removed (DRAIN, DESTROY), in one job.
+    func replaceReplica(_ id: String, maxNodes: Int) async throws -> JobRecord {
+        try await database.write { db in
+            var service = try ServiceRecord.fetchOne(db)!
+            guard service.lifecycle == .active else { throw RPCError.wrongState }
+            guard var old = try NodeRecord.fetchOne(db, key: id), old.state.isLive, old.state != .removing else {
+                throw RPCError.invalidArgument("serviceNodeId", detail: "unknown node \(id)")
+            }
+            guard old.role != .master else { throw RPCError.failed("\(id) is the master: it is switched over before it is replaced") }
+            if let promotion = try PromotionRecord.filter(Column("stage") != nil).fetchOne(db) {
+                throw RPCError.failed("a \(promotion.kind.rawValue) is under way (job \(promotion.jobID)); try again when it ends")
+            }
+            var job = JobRecord(kind: .replaceNode, state: .running, createdAt: Date())
+            try job.insert(db)
+            try Self.startRemoval(of: &old, job: job.id!, plan: Stage.removal, db: db)
+            _ = try Self.insertNode(role: .slave, job: job.id!, service: &service, db: db)
+            try service.update(db)
             return job
         }
     }
@@ -92,7 +118,20 @@ extension ManagerStore {
         }
     }
 
-    private static func startRemoval(of node: inout NodeRecord, job: Int64, plan: [Stage], db: Database) throws {
+    /// A new node with the provisioning plan in `job`, numbered from `service`'s counters.
+    static func insertNode(role: NodeRole, job: Int64, service: inout ServiceRecord, db: Database) throws -> NodeRecord {
+        let node = NodeRecord(
+            id: "node-\(service.nextNodeNumber)", number: service.nextNodeNumber, role: role, state: .pending,
+            serverID: service.nextServerID, jobID: job, stage: .create, attempts: 0,
+            createRequested: false, stageStartedAt: Date(), createdAt: Date())
+        service.nextNodeNumber += 1
+        service.nextServerID += 1
+        try node.insert(db)
+        try insertPlan(Stage.provisioning, job: job, node: node.id, db: db)
+        return node
+    }
+
+    static func startRemoval(of node: inout NodeRecord, job: Int64, plan: [Stage], db: Database) throws {
         if let previous = node.jobID {
             try TaskRecord.filter(Column("jobID") == previous && Column("nodeID") == node.id && [TaskState.pending.rawValue, TaskState.running.rawValue].contains(Column("state")))
                 .updateAll(db, Column("state").set(to: TaskState.skipped.rawValue), Column("message").set(to: "superseded by job \(job)"))

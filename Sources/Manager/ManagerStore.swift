@@ -71,6 +71,36 @@ final class ManagerStore: Sendable {
                 table.uniqueKey(["jobID", "nodeID", "stage"])
             }
         }
+        migrator.registerMigration("v2: promotions") { db in
+            try db.alter(table: "service") { table in
+                table.add(column: "epoch", .integer).notNull().defaults(to: 0)
+                table.add(column: "failoverHoldUntil", .datetime)
+                table.add(column: "lastFailover", .text)
+            }
+            try db.alter(table: "node") { table in
+                table.add(column: "failedAt", .datetime)
+            }
+            try db.create(table: "promotion") { table in
+                table.primaryKey("jobID", .integer).references("job")
+                table.column("kind", .text).notNull()
+                table.column("automatic", .boolean).notNull()
+                table.column("fromNode", .text).notNull().references("node")
+                table.column("toNode", .text).references("node")
+                table.column("afterwards", .text).notNull()
+                table.column("stage", .text)
+                table.column("epoch", .integer)
+                table.column("reason", .text)
+                table.column("masterLastSeen", .datetime)
+                table.column("oldMasterGTID", .text)
+                table.column("semiSyncBefore", .text)
+                table.column("fencedAt", .datetime)
+                table.column("promotedAt", .datetime)
+                table.column("promotedGTID", .text)
+                table.column("lostGTIDs", .text)
+                table.column("failure", .text)
+                table.column("startedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 
@@ -80,7 +110,8 @@ final class ManagerStore: Sendable {
             ServiceSnapshot(
                 service: try ServiceRecord.fetchOne(db)!,
                 nodes: try NodeRecord.order(Column("number")).fetchAll(db),
-                jobs: try JobRecord.order(Column("id")).fetchAll(db)
+                jobs: try JobRecord.order(Column("id")).fetchAll(db),
+                promotions: try PromotionRecord.filter(Column("stage") != nil).fetchAll(db)
             )
         }
     }
@@ -122,13 +153,35 @@ struct ServiceSnapshot: Sendable {
     var service: ServiceRecord
     var nodes: [NodeRecord]
     var jobs: [JobRecord]
+    /// Switchovers and failovers under way.
+    var promotions: [PromotionRecord]
 
     /// Nodes that are part of the service (not terminated).
     var liveNodes: [NodeRecord] { nodes.filter { $0.state.isLive } }
 
-    /// The node that is, or is becoming, the master.
+    /// The node recorded as master, whatever its health (one meaning everywhere:
+    /// a FAILED master is still the master until a failover replaces it).
     var master: NodeRecord? {
-        liveNodes.first { $0.role == .master && $0.state != .failed && $0.state != .removing }
+        liveNodes.first { $0.role == .master && $0.state != .removing }
+    }
+
+    /// The master when it can take writes: RUNNING and no promotion under way.
+    var writableMaster: NodeRecord? {
+        guard promotions.isEmpty, let master, master.state == .running else { return nil }
+        return master
+    }
+
+    /// Why no node takes writes, or nil when one does (or none is expected yet).
+    var noWriterReason: String? {
+        if let promotion = promotions.first { return "a \(promotion.kind.rawValue) is under way (job \(promotion.jobID))" }
+        guard let master else {
+            return liveNodes.isEmpty ? nil : "the service has no master"
+        }
+        switch master.state {
+        case .running: return nil
+        case .failed: return "the master \(master.id) failed: \(master.reason ?? "no reason recorded")"
+        default: return liveNodes.contains { $0.state == .running } ? "the master \(master.id) is \(master.state.rawValue)" : nil
+        }
     }
 
     var runningJobs: [JobRecord] { jobs.filter { $0.state == .running } }

@@ -35,7 +35,7 @@ struct NodePlanner: Sendable {
     let policy: ProvisioningPolicy
 
     /// The decision for `node` given `vm` (from this round's pool query, nil when
-    /// absent from it), the `master` record and the time `now`.
+    /// absent from it), the writable `master` (nil while there is none) and the time `now`.
     func decide(node: NodeRecord, vm: VMInfo?, master: NodeRecord?, now: Date) -> Decision {
         guard let stage = node.stage else { return .wait }
         // The VM's init script reported a fatal problem (a bad context, no agent
@@ -53,7 +53,7 @@ struct NodePlanner: Sendable {
             switch vm.status {
             case .running: return .advance(to: .bootstrap, state: .booting)
             case .failed: return afterFailure(node, reason: "the VM failed: \(vm.reason ?? "no reason given")")
-            case .terminated: return afterFailure(node, reason: "the VM was terminated")
+            case .terminated, .stopping: return afterFailure(node, reason: "the VM was terminated")
             case .pending, .booting:
                 return elapsed > policy.confirmTimeout ? afterFailure(node, reason: "the VM was not running after \(policy.confirmTimeout)") : .wait
             }
@@ -69,10 +69,11 @@ struct NodePlanner: Sendable {
             return elapsed > policy.heartbeatGrace ? .probeAgent : .wait
         case .configure:
             if node.role == .master { return .configureMaster }
-            guard let master, master.id != node.id else { return .fail(reason: "the service has no master to replicate from") }
-            if master.state == .running, let address = master.address { return .configureReplica(masterAddress: address) }
-            if master.state == .failed { return .fail(reason: "the master \(master.id) failed") }
-            return elapsed > policy.masterWaitTimeout ? .fail(reason: "the master was not running after \(policy.masterWaitTimeout)") : .wait
+            if let master, master.id != node.id, master.state == .running, let address = master.address {
+                return .configureReplica(masterAddress: address)
+            }
+            // No writable master yet: it is being provisioned, or a switchover or failover is under way.
+            return elapsed > policy.masterWaitTimeout ? .fail(reason: "no writable master to replicate from after \(policy.masterWaitTimeout)") : .wait
         case .validate:
             return .validate
         case .drain:
@@ -80,6 +81,9 @@ struct NodePlanner: Sendable {
             return node.role == .slave ? .drain(masterAddress: masterAddress) : .advance(to: .destroy, state: .removing)
         case .destroy:
             return .destroy
+        case .detect, .fence, .elect, .catchUp, .promote, .repoint, .heal:
+            // Stages of a switchover or failover: never a node's own stage.
+            return .wait
         }
     }
 }

@@ -24,11 +24,12 @@ extension ProvisioningWorker {
                 wake()
             case .probeAgent:
                 guard let address = node.address else { return }
-                if let state = try? await agents.serverState(at: address), let agentState = state["state"]?.stringValue {
-                    try await store.recordReport(nodeID: node.id, agentState: agentState, error: nil)
+                if let status = try? await agents.status(at: address) {
+                    try await store.recordReport(nodeID: node.id, agentState: status.state, error: status.error)
                 }
             case .configureMaster:
-                try await configure(node) { client in _ = try await client.call("set_up_replica_master") }
+                let epoch = try await store.snapshot().service.epoch
+                try await configure(node) { client in _ = try await client.call("set_up_replica_master", params: ["epoch": .int(epoch)]) }
             case .configureReplica(let master):
                 try await configure(node) { client in
                     _ = try await client.call("set_up_replica_slave", params: ["master_host": .string(master)])
@@ -105,13 +106,10 @@ extension ProvisioningWorker {
 
     private func validate(_ node: NodeRecord) async throws {
         guard let address = node.address else { return }
-        let state = try await agents.serverState(at: address)
-        let ready: Bool
-        if node.role == .master {
-            ready = state["role"]?.stringValue == "master" && state["state"]?.stringValue == "RUNNING"
-        } else {
-            ready = state["replication"]?["io_running"]?.stringValue == "Yes" && state["replication"]?["sql_running"]?.stringValue == "Yes"
-        }
+        let status = try await agents.status(at: address)
+        let ready = node.role == .master
+            ? status.role == .master && status.state == AgentState.running.rawValue
+            : status.replication?.isReplicating == true
         guard ready else { return }
         try await store.completeStage(node, next: nil, state: .running) { $0.reason = nil }
         logger.info("node running", metadata: ["node.id": "\(node.id)", "role": "\(node.role.rawValue)"])

@@ -14,6 +14,7 @@ final class ProvisioningWorker: Service, Sendable {
     let agents: AgentDirectory
     let context: VMContextTemplate
     let planner: NodePlanner
+    let promotionPlanner: PromotionPlanner
     let metrics: ManagerMetrics
     let logger: Logger
     private let busy = Mutex<Set<String>>([])
@@ -23,17 +24,20 @@ final class ProvisioningWorker: Service, Sendable {
 
     init(
         store: ManagerStore, cloud: any CloudDriver, agents: AgentDirectory, context: VMContextTemplate, policy: ProvisioningPolicy,
-        metrics: ManagerMetrics, logger: Logger
+        failover: FailoverPolicy, metrics: ManagerMetrics, logger: Logger
     ) {
         self.store = store
         self.cloud = cloud
         self.agents = agents
         self.context = context
         self.planner = NodePlanner(policy: policy)
+        self.promotionPlanner = PromotionPlanner(policy: failover)
         self.metrics = metrics
         self.logger = logger
         (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
+
+    var failover: FailoverPolicy { promotionPlanner.policy }
 
     /// Starts a round now instead of at the next tick (a job was just recorded).
     func wake() { wakeup.yield() }
@@ -56,11 +60,18 @@ final class ProvisioningWorker: Service, Sendable {
         }
     }
 
-    /// One pass over every node that a job is driving.
+    /// One pass over every node that a job is driving, and every switchover or failover.
     private func round(in group: inout DiscardingTaskGroup) async {
         do {
             let snapshot = try await store.snapshot()
             metrics.nodes(Dictionary(grouping: snapshot.nodes, by: \.state).mapValues(\.count))
+            for promotion in snapshot.promotions where claim("promotion-\(promotion.jobID)") {
+                group.addTask { [self] in
+                    defer { release("promotion-\(promotion.jobID)") }
+                    guard let current = try? await store.promotion(job: promotion.jobID), current.stage != nil else { return }
+                    await drive(current)
+                }
+            }
             let active = snapshot.nodes.filter { $0.stage != nil }
             if !active.isEmpty {
                 let vms = try await vmsByName(needed: active)
@@ -72,7 +83,7 @@ final class ProvisioningWorker: Service, Sendable {
                         // moved the node on, and then the pool answer is older than the node: wait.
                         guard let current = try? await store.node(node.id), current.stage != nil, !current.movedOn(since: node) else { return }
                         let vm = planner.vm(of: current, among: candidates)
-                        let decision = planner.decide(node: current, vm: vm, master: snapshot.master, now: Date())
+                        let decision = planner.decide(node: current, vm: vm, master: snapshot.writableMaster, now: Date())
                         await carryOut(decision, for: current, vmAddress: vm?.address)
                     }
                 }
@@ -114,7 +125,7 @@ final class ProvisioningWorker: Service, Sendable {
         do {
             let snapshot = try await store.snapshot()
             let vms = try await cloud.listVMs(namePrefix: context.namePrefix)
-            for vm in vms where vm.status != .terminated {
+            for vm in vms where vm.status != .terminated && vm.status != .stopping {
                 let node = snapshot.nodes.first { context.vmName(for: $0.id) == vm.name }
                 // A node in a job may be about to adopt its VM; a finished node owns only its recorded VM.
                 let owned = node.map { $0.state != .terminated && ($0.stage != nil || $0.vmID == vm.id) } ?? false

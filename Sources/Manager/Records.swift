@@ -9,13 +9,15 @@ enum Stage: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
     case drain = "DRAIN"
     /// Removing a node: destroy its VM.
     case destroy = "DESTROY"
+    /// A master changing hands (switchover, failover): see ``PromotionPlanner``.
+    case detect = "DETECT", fence = "FENCE", elect = "ELECT", catchUp = "CATCH_UP", promote = "PROMOTE", repoint = "REPOINT", heal = "HEAL"
 
     static let provisioning: [Stage] = [.create, .confirm, .bootstrap, .configure, .validate]
     static let removal: [Stage] = [.drain, .destroy]
 }
 
 enum JobKind: String, Codable, Sendable, DatabaseValueConvertible {
-    case addNodes = "add_nodes", removeNodes = "remove_nodes", shutdown
+    case addNodes = "add_nodes", removeNodes = "remove_nodes", shutdown, failover, switchover, replaceNode = "replace_node"
 }
 
 enum JobState: String, Codable, Sendable, DatabaseValueConvertible {
@@ -54,6 +56,8 @@ struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableReco
     /// The agent's last reported state (`RUNNING`, ...).
     var agentState: String?
     var createdAt: Date
+    /// When the node last became FAILED (a replica failed for long is replaced).
+    var failedAt: Date?
 
     /// Whether the worker moved the node on (another stage, attempt or VM
     /// request) since `earlier` was read.
@@ -113,4 +117,10 @@ struct ServiceRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     var nextServerID: Int
     var nextNodeNumber: Int
     var createdAt: Date
+    /// Raised at every promotion; agents refuse role changes of an older epoch.
+    var epoch: Int = 0
+    /// No automatic failover before this time (after one, against flapping).
+    var failoverHoldUntil: Date?
+    /// The last switchover or failover, as `get_service_info` shows it (JSON).
+    var lastFailover: String?
 }

@@ -60,6 +60,9 @@ struct ManagerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Provisioning")
     var provisioning: ProvisioningOptions
 
+    @OptionGroup(title: "High availability")
+    var failover: FailoverOptions
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -110,7 +113,8 @@ struct ManagerCommand: AsyncParsableCommand {
         }
         let configuration = ManagerConfiguration(
             address: address, port: port, advertisedAddress: advertiseAddress, stateDirectory: stateDir, token: token,
-            maxNodes: maxNodes, extraContext: extraContext, policy: provisioning.policy)
+            maxNodes: maxNodes, extraContext: extraContext, policy: provisioning.policy,
+            failover: failover.policy)
         let app = try await buildManagerApplication(configuration: configuration, cloud: driver, logLevel: logLevel)
         try await app.runService()
         try await cloudThreadPool?.shutdownGracefully()

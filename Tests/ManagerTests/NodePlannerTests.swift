@@ -83,15 +83,16 @@ struct NodePlannerTests {
         #expect(planner.decide(node: node(.bootstrap), vm: vm(.running), master: nil, now: start + 61) == .retry(reason: "the agent did not report within 60.0 seconds"))
     }
 
-    @Test("CONFIGURE: the master first; replicas wait for a running master")
+    @Test("CONFIGURE: the master first; replicas wait for a writable master (one being provisioned or promoted)")
     func configure() {
         #expect(planner.decide(node: node(.configure, role: .master), vm: nil, master: nil, now: start) == .configureMaster)
         #expect(planner.decide(node: node(.configure), vm: nil, master: master, now: start) == .configureReplica(masterAddress: "127.0.1.1"))
         var booting = master
         booting.state = .booting
         #expect(planner.decide(node: node(.configure), vm: nil, master: booting, now: start) == .wait)
-        #expect(planner.decide(node: node(.configure), vm: nil, master: booting, now: start + 61) == .fail(reason: "the master was not running after 60.0 seconds"))
-        #expect(planner.decide(node: node(.configure), vm: nil, master: nil, now: start) == .fail(reason: "the service has no master to replicate from"))
+        #expect(planner.decide(node: node(.configure), vm: nil, master: booting, now: start + 61) == .fail(reason: "no writable master to replicate from after 60.0 seconds"))
+        #expect(planner.decide(node: node(.configure), vm: nil, master: nil, now: start) == .wait)
+        #expect(planner.decide(node: node(.configure), vm: nil, master: nil, now: start + 61) == .fail(reason: "no writable master to replicate from after 60.0 seconds"))
     }
 
     @Test("Removal drains replicas on the master, then destroys")
