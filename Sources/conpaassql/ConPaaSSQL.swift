@@ -17,6 +17,7 @@ struct ConPaaSSQL: AsyncParsableCommand {
               conpaassql nodes add 2 --wait
               conpaassql users add shop              (asks for the password)
               conpaassql dump load orders.sql
+              conpaassql nodes promote node-2 --wait
               conpaassql nodes list --json | jq '.[].ip'
 
             Exit codes: 0 done, 1 the manager refused the call, 3 the manager cannot be reached, \
@@ -24,7 +25,7 @@ struct ConPaaSSQL: AsyncParsableCommand {
             """,
         subcommands: [
             ServiceCommand.self, NodesCommand.self, UsersCommand.self, DumpCommand.self,
-            PerformanceCommand.self, JobsCommand.self, ShutdownCommand.self,
+            PerformanceCommand.self, FailoverCommand.self, JobsCommand.self, ShutdownCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

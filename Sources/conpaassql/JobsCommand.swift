@@ -4,7 +4,7 @@ import JSONRPC
 /// `conpaassql jobs list|show ID`: what the manager is doing or did.
 struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "jobs", abstract: "The manager's jobs: adding, removing nodes, shutting down.", subcommands: [List.self, Show.self])
+        commandName: "jobs", abstract: "The manager's jobs: adding, removing, replacing nodes, failovers, switchovers, shutting down.", subcommands: [List.self, Show.self])
 
     /// `jobs list`: every job, newest first.
     struct List: AsyncParsableCommand {
@@ -31,7 +31,7 @@ struct JobsCommand: AsyncParsableCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "The job's id (from nodes add, nodes remove or jobs list).")
+        @Argument(help: "The job's id (from nodes add, nodes remove, nodes promote, failover or jobs list).")
         var id: Int
 
         func run() async throws {
@@ -42,10 +42,12 @@ struct JobsCommand: AsyncParsableCommand {
                 for task in job.tasks {
                     table.add(task.node, task.stage, task.state, "\(task.attempts)", task.message ?? "-")
                 }
-                let header = keyValueLines([
+                var pairs = [
                     ("job", "\(job.id) \(job.kind)"), ("state", job.state), ("progress", "\(job.done)/\(job.total) stages"),
                     ("created", job.createdAt), ("finished", result["finished_at"]?.cell ?? "-"), ("message", job.message ?? "-"),
-                ])
+                ]
+                if let promotion = promotionLine(result["promotion"]) { pairs.append(("promotion", promotion)) }
+                let header = keyValueLines(pairs)
                 return header + "\n\n" + table.rendered
             }
         }

@@ -1,11 +1,11 @@
 import ArgumentParser
 import JSONRPC
 
-/// `conpaassql nodes list|info|add|remove`.
+/// `conpaassql nodes list|info|add|remove|promote|replace`.
 struct NodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nodes", abstract: "The service's MariaDB nodes: a master and its read-only replicas.",
-        subcommands: [List.self, Info.self, AddNodesCommand.self, Remove.self])
+        subcommands: [List.self, Info.self, AddNodesCommand.self, Remove.self, Promote.self, Replace.self])
 
     /// `nodes list`: every live node with its address, role and state.
     struct List: AsyncParsableCommand {

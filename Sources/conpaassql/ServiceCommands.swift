@@ -7,11 +7,18 @@ struct ServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service", abstract: "The service as a whole.", subcommands: [Info.self])
 
-    /// `service info`: state, nodes by state, master and running jobs.
+    /// `service info`: state, writability, nodes by state, master, failover settings, the last failover and running jobs.
     struct Info: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the service's state, nodes and running jobs.",
-            discussion: "Example:\n  conpaassql service info --manager http://127.0.0.1:50000")
+            abstract: "Show the service's state, nodes, failover state and running jobs.",
+            discussion: """
+                "writes" says whether a master takes writes, and why not when none does. "epoch" rises at \
+                every promotion; "semi-sync" is off when the master commits without a replica's acknowledgement, \
+                so a failover may lose transactions. "last failover" is the latest failover or switchover.
+
+                Example:
+                  conpaassql service info --manager http://127.0.0.1:50000
+                """)
 
         @OptionGroup var global: GlobalOptions
 
@@ -21,15 +28,31 @@ struct ServiceCommand: AsyncParsableCommand {
                 let byState = (info["nodes_by_state"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
                     .map { "\($0.value.cell) \($0.key)" }.joined(separator: ", ")
                 let jobs = (info["jobs"]?.arrayValue ?? []).map(JobSummary.init)
-                return keyValueLines([
+                let writable = info["writable"]?.boolValue == false ? "no: " + (info["reason"]?.stringValue ?? "no reason given") : "yes"
+                let service = keyValueLines([
                     ("manager", global.manager),
                     ("state", info["state"]?.cell ?? "-"),
                     ("type", info["type"]?.cell ?? "-"),
                     ("nodes", (info["nodes"]?.cell ?? "0") + (byState.isEmpty ? "" : " (\(byState))")),
                     ("master", info["master"]?.cell ?? "-"),
+                    ("writes", writable),
+                    ("epoch", info["epoch"]?.cell ?? "-"),
                     ("created", info["created_at"]?.cell ?? "-"),
                 ] + jobs.map { ("job \($0.id)", "\($0.kind) \($0.state) \($0.done)/\($0.total)") })
+                let failover = keyValueLines([
+                    ("semi-sync", info["semi_sync"]?.cell ?? "-"),
+                    ("auto failover", autoFailover(info)),
+                    ("last failover", promotionLine(info["last_failover"]) ?? "none"),
+                ])
+                return service + "\n\n" + failover
             }
+        }
+
+        /// "on", "off", or "on, held until …" while automatic failover waits after the last one.
+        private func autoFailover(_ info: JSONValue) -> String {
+            guard let automatic = info["auto_failover"]?.boolValue else { return "-" }
+            guard automatic else { return "off" }
+            return info["failover_hold_until"]?.stringValue.map { "on, held until \($0)" } ?? "on"
         }
     }
 }

@@ -1,9 +1,9 @@
 // The operator's page: polls the manager every 2 s and wires every part.
 
 import { get, onTokenNeeded, setToken, TokenNeeded } from "./rpc.js";
-import { $, ago, busy, showError, stateClass } from "./ui.js";
+import { $, ago, busy, el, showError, stateClass } from "./ui.js";
 import { loadNodes, renderNodes, setupNodes } from "./nodes.js";
-import { refreshJobs } from "./jobs.js";
+import { promotionText, refreshJobs } from "./jobs.js";
 import { refreshUsers, setupUsers } from "./users.js";
 import { setupDump } from "./dump.js";
 
@@ -20,8 +20,24 @@ function showService(info) {
   state.className = `badge ${stateClass(info.state)}`;
   const byState = Object.entries(info.nodes_by_state || {}).map(([name, count]) => `${count} ${name.toLowerCase()}`);
   const nodes = `${info.nodes} node${info.nodes === 1 ? "" : "s"}`;
-  $("service-summary").textContent = [nodes + (byState.length ? ` (${byState.join(", ")})` : ""),
-    info.master ? `master ${info.master}` : null].filter(Boolean).join(" · ");
+  const text = [nodes + (byState.length ? ` (${byState.join(", ")})` : ""),
+    info.master ? `master ${info.master}` : null, Number.isInteger(info.epoch) ? `epoch ${info.epoch}` : null,
+    info.auto_failover === false ? "auto failover off" : null].filter(Boolean).join(" · ");
+  $("service-summary").replaceChildren(text, ...(info.semi_sync ? [" · ", semiSyncLabel(info.semi_sync)] : []));
+  const reason = $("service-reason");
+  reason.hidden = info.writable !== false;
+  reason.textContent = info.writable === false ? `not writable: ${info.reason || "no reason given"}` : "";
+  const last = info.last_failover;
+  $("last-failover").hidden = !last;
+  $("last-failover").textContent = last ? `last failover: ${promotionText(last)}` : "";
+  $("last-failover").title = last ? `at ${last.at}, epoch ${last.epoch}, job ${last.job}` : "";
+}
+
+/** "semi-sync on", in a warning colour when off: the master then commits without a replica's acknowledgement. */
+function semiSyncLabel(state) {
+  const off = state === "off";
+  return el("span", { class: off ? "semi-sync-off" : null,
+    title: off ? "The master commits without waiting for a replica: a failover may lose transactions." : null }, `semi-sync ${state}`);
 }
 
 function showUnreachable(error) {
@@ -29,6 +45,8 @@ function showUnreachable(error) {
   state.textContent = "UNREACHABLE";
   state.className = "badge state-unreachable";
   $("service-summary").textContent = error.message;
+  $("service-reason").hidden = true;
+  $("last-failover").hidden = true;
 }
 
 /**

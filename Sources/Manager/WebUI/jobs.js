@@ -1,6 +1,8 @@
 // Jobs: those running (from get_service_info) and those this page started,
 // each followed with get_job until it ends, showing each node's stages
-// (CREATE, CONFIRM, BOOTSTRAP, CONFIGURE, VALIDATE; DRAIN, DESTROY).
+// (CREATE, CONFIRM, BOOTSTRAP, CONFIGURE, VALIDATE; DRAIN, DESTROY; for a
+// failover or switchover DETECT, FENCE, ELECT, CATCH_UP, PROMOTE, REPOINT, HEAL)
+// and what a promotion did.
 
 import { get } from "./rpc.js";
 import { $, el, badge } from "./ui.js";
@@ -26,7 +28,24 @@ export async function refreshJobs(running) {
   render();
 }
 
-const label = { add_nodes: "adding nodes", remove_nodes: "removing nodes", shutdown: "shutting down" };
+const label = {
+  add_nodes: "adding nodes", remove_nodes: "removing nodes", shutdown: "shutting down",
+  failover: "failover", switchover: "switchover", replace_node: "replacing a node",
+};
+
+/**
+ * A promotion in one line (get_job's `promotion`, get_service_info's `last_failover`):
+ * "switchover node-1 → node-2 · writes unavailable 812 ms · lost GTIDs 0-1-17".
+ */
+export function promotionText(promotion) {
+  const parts = [`${promotion.kind}${promotion.automatic ? " (automatic)" : ""} ${promotion.from} → ${promotion.to ?? "?"}`];
+  if (promotion.write_unavailable_ms !== null && promotion.write_unavailable_ms !== undefined) {
+    parts.push(`writes unavailable ${promotion.write_unavailable_ms} ms`);
+  }
+  if (promotion.lost_gtids) parts.push(`lost GTIDs ${promotion.lost_gtids}`);
+  if (promotion.failure) parts.push(`failed: ${promotion.failure}`);
+  return parts.join(" · ");
+}
 
 function elapsed(job) {
   const end = job.finished_at ? new Date(job.finished_at) : new Date();
@@ -54,6 +73,7 @@ function jobCard(job) {
   const card = el("div", { class: "job", "data-job-id": job.id, "data-job-state": job.state },
     el("div", { class: "job-head" }, el("strong", {}, `Job ${job.id}`), el("span", {}, label[job.kind] || job.kind),
       badge(job.state), el("span", { class: "muted" }, `${job.progress.done}/${job.progress.total} stages · ${elapsed(job)}`), close),
+    job.promotion ? el("p", { class: "job-promotion" }, promotionText(job.promotion)) : null,
     nodes.map((node) => nodeLine(node, job.tasks.filter((task) => task.node === node))),
     job.message ? el("p", { class: "job-message" }, job.message) : null);
   if (close) close.addEventListener("click", () => { dismissed.add(job.id); render(); });

@@ -1,5 +1,5 @@
 // The nodes table (get_node_info per node, replication lag from
-// get_service_performance) and the buttons that add and remove nodes.
+// get_service_performance) and the buttons that add, remove and promote nodes.
 
 import { get, post } from "./rpc.js";
 import { $, el, badge, busy, confirmClick, stateClass } from "./ui.js";
@@ -52,15 +52,21 @@ function lagCell(node, report) {
   return el("span", { class: `lag ${level}` }, `${lag} s`);
 }
 
-function newRow(id) {
-  const remove = el("button", { type: "button", class: "small danger-outline remove-node" }, "Remove");
-  confirmClick(remove, async () => {
-    const removed = await post("remove_nodes", { serviceNodeId: id });
-    track(removed.job);
+/** A button that needs a confirming click, then calls `method` for node `id` and follows its job. */
+function nodeAction(id, label, className, method, title) {
+  const button = el("button", { type: "button", class: `small ${className}`, title }, label);
+  return confirmClick(button, async () => {
+    const started = await post(method, { serviceNodeId: id });
+    track(started.job);
     refreshAfterChange();
   });
+}
+
+function newRow(id) {
+  const promote = nodeAction(id, "Promote", "promote-node", "switchover", "Switch over: this replica becomes the master");
+  const remove = nodeAction(id, "Remove", "danger-outline remove-node", "remove_nodes");
   const row = el("tr", { "data-node-id": id });
-  row.append(...Array.from({ length: 6 }, () => el("td")), el("td", { class: "row-actions" }, remove));
+  row.append(...Array.from({ length: 6 }, () => el("td")), el("td", { class: "row-actions" }, promote, remove));
   return row;
 }
 
@@ -87,6 +93,7 @@ export function renderNodes(nodes, performance) {
     state.replaceChildren(badge(node.state), stage ?? "");
     lag.replaceChildren(lagCell(node, reports[node.id]));
     reason.replaceChildren(node.reason ? el("span", { class: "reason", title: node.reason }, node.reason) : "");
+    row.querySelector(".promote-node").hidden = !(node.role === "slave" && node.state === "RUNNING");
     body.append(row);
   }
   $("nodes-empty").hidden = nodes.length > 0;
