@@ -164,8 +164,8 @@ extension ProvisioningWorker {
                 problems.append("semi-sync stays off on \(node.id): \(error)")
             }
         }
-        let message = problems.isEmpty
-            ? "\(followers.map(\.id).joined(separator: ", ").ifEmpty("no replica")) now follow \(node.id)" : problems.joined(separator: "; ")
+        let names = followers.map(\.id).joined(separator: ", ").ifEmpty("no replica")
+        let message = problems.isEmpty ? "\(names) follow\(followers.count == 1 ? "s" : "") \(node.id)" : problems.joined(separator: "; ")
         return try await store.advancePromotion(promotion, message: message)
     }
 

@@ -47,6 +47,25 @@ struct ClientCLITests {
         }
     }
 
+    @Test("nodes promote --wait switches over and says how long writes waited; failover is refused while the master is healthy; service info shows the epoch and the last failover")
+    func promotion() async throws {
+        try await TestManager.with { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 2])
+            try await manager.waitForRunning(2)
+            let promoted = try await ClientProcess.conpaassql(["nodes", "promote", "node-2", "--wait", "--manager", manager.url])
+            #expect(promoted.status == 0, "\(promoted)")
+            #expect(promoted.lines.first == "job 2: promoting node-2")
+            #expect(promoted.lines.contains { $0.hasPrefix("node-1  REPOINT    done") && $0.hasSuffix("node-1 follows node-2") }, "\(promoted)")
+            #expect(promoted.lines.contains { $0.hasPrefix("switchover node-1 → node-2 (epoch 1), writes unavailable ") && $0.hasSuffix(" ms") }, "\(promoted)")
+            let refused = try await ClientProcess.conpaassql(["failover", "--manager", manager.url])
+            #expect(refused.status == 1)
+            #expect(refused.stderr == "conpaassql: master node-2 is healthy; use switchover\n")
+            let info = try await ClientProcess.conpaassql(["service", "info", "--manager", manager.url]).stdout
+            #expect(info.contains("master   node-2") && info.contains("epoch    1"), "\(info)")
+            #expect(info.contains("last failover  switchover node-1 → node-2"), "\(info)")
+        }
+    }
+
     @Test("Exit codes: 3 unreachable in one line, 64 for usage, 1 for the manager's refusals; the token from --token or CONPAASSQL_TOKEN")
     func errorsAndToken() async throws {
         let unreachable = try await ClientProcess.conpaassql(["nodes", "list", "--manager", "http://127.0.0.1:1"])

@@ -26,7 +26,7 @@ struct ManagerStoreTests {
         await #expect(throws: RPCError.self) { try await store.addNodes(count: 7, maxNodes: 10) }
     }
 
-    @Test("Removal: unknown ids and a master with replicas are refused; counts pick replicas")
+    @Test("Removal: unknown ids are refused; a master with replicas asks for a switchover first (with nothing else); counts pick replicas")
     func removeNodes() async throws {
         let (store, directory) = try store()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -34,7 +34,10 @@ struct ManagerStoreTests {
         await #expect(throws: RPCError.invalidArgument("serviceNodeId", detail: "unknown node node-9")) {
             try await store.removeNodes(ids: ["node-9"], count: nil)
         }
-        await #expect(throws: RPCError.self) { try await store.removeNodes(ids: ["node-1"], count: nil) }
+        await #expect(throws: MasterRemoval.self) { try await store.removeNodes(ids: ["node-1"], count: nil) }
+        await #expect(throws: RPCError.failed("remove the master on its own: it is switched over first")) {
+            try await store.removeNodes(ids: ["node-1", "node-2"], count: nil)
+        }
         await #expect(throws: RPCError.invalidArgument("count", detail: "there are only 2 replicas to remove")) {
             try await store.removeNodes(ids: nil, count: 3)
         }

@@ -65,8 +65,10 @@ struct TestOneSim {
 
 extension TestManager {
     /// Runs `body` with a manager on `--cloud opennebula` driving a fresh onesim.
-    static func withOpenNebula(faults: String? = nil, _ body: (TestManager, TestOneSim) async throws -> Void) async throws {
-        let manager = try TestManager()
+    static func withOpenNebula(
+        faults: String? = nil, extraArguments: [String] = [], _ body: (TestManager, TestOneSim) async throws -> Void
+    ) async throws {
+        let manager = try TestManager(extraArguments: extraArguments)
         do {
             let sim = try await TestOneSim.start(for: manager, faults: faults)
             try await manager.start(more: try sim.managerArguments())
