@@ -57,7 +57,7 @@ struct HealthMonitor: Service, CustomStringConvertible {
         await repair(current, answers: answers)
         if let master, master.stage == nil { try await watch(master, replicas: replicas.compactMap { answers[$0.id] }, service: current.service) }
         for node in planner.replicasToReplace(current.liveNodes, now: Date()) {
-            let job = try await store.replaceReplica(node.id, maxNodes: Int.max)
+            let job = try await store.replaceReplica(node.id)
             logger.warning("replacing a replica FAILED for too long", metadata: ["node.id": "\(node.id)", "job.id": "\(job.id ?? 0)"])
             worker.wake()
         }

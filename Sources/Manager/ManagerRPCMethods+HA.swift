@@ -35,7 +35,7 @@ extension ManagerRPCMethods {
             if node.id == snapshot.master?.id {
                 job = try await service.switchover(to: nil, then: .replace, jobKind: .replaceNode)
             } else {
-                job = try await service.store.replaceReplica(id, maxNodes: service.configuration.maxNodes)
+                job = try await service.store.replaceReplica(id)
                 service.worker.wake()
             }
             return ["job": .int(Int(job.id ?? 0))]

@@ -81,7 +81,7 @@ extension ManagerStore {
 
     /// Records the replacement of replica `id`: a new replica is provisioned
     /// and the old one removed (DRAIN, DESTROY), in one job.
-    func replaceReplica(_ id: String, maxNodes: Int) async throws -> JobRecord {
+    func replaceReplica(_ id: String) async throws -> JobRecord {
         try await database.write { db in
             var service = try ServiceRecord.fetchOne(db)!
             guard service.lifecycle == .active else { throw RPCError.wrongState }

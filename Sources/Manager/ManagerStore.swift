@@ -160,9 +160,10 @@ struct ServiceSnapshot: Sendable {
     var liveNodes: [NodeRecord] { nodes.filter { $0.state.isLive } }
 
     /// The node recorded as master, whatever its health (one meaning everywhere:
-    /// a FAILED master is still the master until a failover replaces it).
+    /// a FAILED master is still the master until a failover replaces it). A
+    /// master that failed before it ever ran (no VM) is not one.
     var master: NodeRecord? {
-        liveNodes.first { $0.role == .master && $0.state != .removing }
+        liveNodes.first { $0.role == .master && $0.state != .removing && !($0.state == .failed && $0.vmID == nil) }
     }
 
     /// The master when it can take writes: RUNNING and no promotion under way.

@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import JSONRPC
+import NIOCore
 import TestSupport
 import Testing
 
@@ -46,6 +48,10 @@ struct FailoverTests {
             try await manager.waitForRunning(3)
             #expect(try await manager.writableNodes() == [master["id"]?.stringValue ?? ""])
             #expect(try await manager.client.call("get_node_info", kind: .get, params: ["serviceNodeId": old["id"]!])["serviceNode"]?["state"] == "TERMINATED")
+            let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(manager.url)/metrics"), timeout: .seconds(10))
+            let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+            #expect(text.contains(#"conpaassql_failovers_total{kind="failover",trigger="automatic",outcome="done"} 1"#), "\(text)")
+            #expect(text.contains("conpaassql_semi_sync 1"), "\(text)")
 
             // Within the hold, a second crash is reported, not failed over; a call overrides the hold.
             try signalVM(at: master["ip"]!.stringValue!, SIGKILL)
@@ -112,11 +118,7 @@ struct FailoverTests {
             let address = try #require(old["ip"]?.stringValue)
             let vm = try #require(old["vm_id"]?.stringValue)
             try signalVM(at: address, SIGSTOP)
-            try await eventually("a failover ends", timeout: .seconds(120)) {
-                try await manager.client.call("get_service_info", kind: .get)["last_failover"]?["from"] == old["id"]
-            }
-            let jobID = try #require(try await manager.client.call("get_service_info", kind: .get)["last_failover"]?["job"]?.intValue)
-            let job = try await manager.waitForJob(jobID)
+            let job = try await manager.waitForFailover(from: old)
             let fence = job["tasks"]?.arrayValue?.first { $0["stage"] == "FENCE" }
             #expect(fence?["message"]?.stringValue?.hasPrefix("fenced through the cloud") == true, "\(job)")
             let fenced = try #require(fence?["finished_at"]?.stringValue)
@@ -153,10 +155,7 @@ struct FailoverTests {
                 return state?["sql_running"] == "No"
             }
             try signalVM(at: master["ip"]!.stringValue!, SIGKILL)
-            try await eventually("a failover ends", timeout: .seconds(120)) {
-                try await manager.client.call("get_service_info", kind: .get)["last_failover"]?["from"] == master["id"]
-            }
-            #expect(try await manager.client.call("get_service_info", kind: .get)["last_failover"]?["to"] == replicas[2]["id"])
+            #expect(try await manager.waitForFailover(from: master)["promotion"]?["to"] == replicas[2]["id"])
         }
     }
 
@@ -273,9 +272,7 @@ struct OpenNebulaFailoverTests {
             try await manager.waitForRunning(2)
             let old = try await manager.master()
             try signalVM(at: old["ip"]!.stringValue!, SIGKILL)
-            try await eventually("a failover ends", timeout: .seconds(120)) {
-                try await manager.client.call("get_service_info", kind: .get)["last_failover"]?["from"] == old["id"]
-            }
+            _ = try await manager.waitForFailover(from: old)
             try await manager.waitForRunning(2)
             #expect(try await sim.liveVMIDs().contains(old["vm_id"]!.stringValue!) == false)
             #expect(try await manager.writableNodes().count == 1)

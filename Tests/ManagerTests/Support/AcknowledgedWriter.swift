@@ -127,6 +127,17 @@ extension TestManager {
         return try await client.call("get_node_info", kind: .get, params: ["serviceNodeId": id])["serviceNode"] ?? .null
     }
 
+    /// Waits until a switchover or failover away from `old` has promoted a node, then until its job ends; answers the job.
+    func waitForFailover(from old: JSONValue) async throws -> JSONValue {
+        var job = 0
+        try await eventually("a failover from \(old["id"] ?? .null) ends", timeout: .seconds(120)) {
+            let last = try await client.call("get_service_info", kind: .get)["last_failover"]
+            job = last?["job"]?.intValue ?? 0
+            return last?["from"] == old["id"]
+        }
+        return try await waitForJob(job)
+    }
+
     /// Waits until job `id` has ended; answers it.
     func waitForJob(_ id: Int, timeout: Duration = .seconds(180)) async throws -> JSONValue {
         var job: JSONValue = .null
