@@ -7,7 +7,8 @@ usage: scripts/webui-check.py http://127.0.0.1:50000/ui/ --screenshot /tmp/webui
 On a manager with no nodes: the page asks for the token (with --token-file),
 refuses a wrong one and takes the right one; the manager's error for removing a replica is shown;
 "Add node" (2 nodes) shows the job's stages and both nodes reach RUNNING with a
-replication lag; a user is added and listed; a dump is loaded; a screenshot is
+replication lag; a user is added and listed; a dump is loaded; the replica is
+promoted with its Promote button and the page shows the switchover; a screenshot is
 saved; both nodes are removed with their row buttons. Needs Debian's chromium
 and chromium-driver. Exit 0 when everything held, 1 with the reason otherwise.
 """
@@ -193,6 +194,19 @@ def check_page(browser, url, token, screenshot, dump_path):
     loaded = wait_for("dump loaded", lambda: browser.script(
         "const s = document.querySelector('#dump-status'); return s.classList.contains('ok') && s.textContent"), timeout=60)
     print(loaded)
+
+    master = next(r["id"] for r in browser.rows() if r["role"] == "master")
+    replica = next(r["id"] for r in browser.rows() if r["role"] == "replica")
+    if browser.visible(f'#nodes-table tr[data-node-id="{master}"] .promote-node'):
+        raise CheckFailed("the master has a Promote button")
+    click_twice(browser, f'#nodes-table tr[data-node-id="{replica}"] .promote-node')
+    wait_for(f"{replica} is the master", lambda: any(r["id"] == replica and r["role"] == "master" for r in browser.rows()), timeout=90)
+    shown = wait_for("the last failover", lambda: browser.visible("#last-failover") and browser.text("#last-failover"))
+    if f"switchover {master} → {replica}" not in shown or "epoch 1" not in browser.text("#service-summary"):
+        raise CheckFailed(f"the switchover is not shown: {shown!r}, {browser.text('#service-summary')!r}")
+    wait_for(f"{master} replicates again", lambda: any(r["id"] == master and r["state"] == "RUNNING" and r["role"] == "replica"
+                                                     for r in browser.rows()), timeout=90)
+    print(f"promoted {replica}: {shown}")
     time.sleep(2.5)  # one more poll, so the picture shows settled figures
     browser.screenshot(screenshot)
     print(f"screenshot: {screenshot}")
