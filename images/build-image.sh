@@ -14,6 +14,8 @@
 # What it makes: Debian bookworm (debootstrap) with a kernel, EXTLINUX on an
 # MBR disk (no partition device nodes needed, so it also runs in a container),
 # mariadb-server (its own service disabled: the agent runs mariadbd),
+# haproxy (its own service disabled: a manager VM's conpaassql-manager runs it
+# for the service's writer and reader endpoints),
 # the runtime libraries of the binaries, the binaries in /usr/local/bin and the
 # repository's contextualization/ in /usr/local/share/conpaassql. Two units
 # run at boot:
@@ -86,7 +88,7 @@ mount "$loop" "$root"
 echo "== debootstrap bookworm from $mirror"
 packages=(
     linux-image-amd64 systemd-sysv udev kmod iproute2 ca-certificates curl
-    mariadb-server mariadb-client libmariadb3 libxmlrpc-core-c3 libcurl4 libsqlite3-0 libxml2
+    mariadb-server mariadb-client libmariadb3 libxmlrpc-core-c3 libcurl4 libsqlite3-0 libxml2 haproxy
 )
 debootstrap --include="$(IFS=,; echo "${packages[*]}")" bookworm "$root" "$mirror"
 mount --bind /dev "$root/dev"
@@ -98,7 +100,7 @@ echo "== system configuration"
 echo conpaassql >"$root/etc/hostname"
 echo 'LABEL=conpaassql / ext4 errors=remount-ro 0 1' >"$root/etc/fstab"
 chroot "$root" passwd --lock root >/dev/null
-chroot "$root" systemctl disable --quiet mariadb.service
+chroot "$root" systemctl disable --quiet mariadb.service haproxy.service
 kernel=$(find "$root/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sort -V | tail -n 1)
 install -d "$root/boot/extlinux"
 cat >"$root/boot/extlinux/extlinux.conf" <<BOOT

@@ -1,3 +1,4 @@
+import ConPaaSCore
 import MariaDB
 import Synchronization
 

@@ -30,12 +30,17 @@ public func buildManagerApplication(
         secret: secret, extra: configuration.extraContext)
     let metrics = ManagerMetrics()
     let instrumented = InstrumentedCloud(cloud: cloud, metrics: metrics)
-    let worker = ProvisioningWorker(
-        store: store, cloud: instrumented, agents: agents, context: context,
-        policy: configuration.policy, failover: configuration.failover, metrics: metrics, logger: logger)
     let board = StatusBoard()
+    let endpoints = configuration.endpoints.map { options in
+        EndpointService(
+            options: options, stateDirectory: configuration.stateDirectory, readerSlots: configuration.maxNodes, store: store, board: board,
+            logger: logger)
+    }
+    let worker = ProvisioningWorker(
+        store: store, cloud: instrumented, agents: agents, context: context, policy: configuration.policy, failover: configuration.failover,
+        endpoints: endpoints, metrics: metrics, logger: logger)
     let service = ManagerService(
-        configuration: configuration, store: store, worker: worker, agents: agents, board: board, recentLog: recentLog, metrics: metrics,
+        configuration: configuration, store: store, worker: worker, agents: agents, board: board, endpoints: endpoints, recentLog: recentLog, metrics: metrics,
         logger: logger)
     let monitor = HealthMonitor(
         store: store, agents: agents, cloud: instrumented, context: context, board: board, worker: worker, policy: configuration.policy,
@@ -48,7 +53,8 @@ public func buildManagerApplication(
         router.middlewares.add(BearerTokenMiddleware(acceptingAnyOf: [token, secret]))
     }
     router.get("/metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
+        let text = metrics.render() + (await endpoints?.metricsText() ?? "")
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
     router.addJSONRPC(
         ManagerRPCMethods.make(for: service),
@@ -58,7 +64,7 @@ public func buildManagerApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.address, port: configuration.port), serverName: "conpaassql-manager"),
-        services: [worker, monitor],
+        services: [worker, monitor] + (endpoints.map { [$0] } ?? []),
         logger: logger)
 }
 

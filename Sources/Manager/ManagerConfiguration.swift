@@ -19,11 +19,13 @@ public struct ManagerConfiguration: Sendable {
     public var policy: ProvisioningPolicy
     /// Failover, switchover and healing.
     public var failover: FailoverPolicy
+    /// The writer and reader endpoints (HAProxy); nil for none.
+    public var endpoints: EndpointOptions?
 
     public init(
         address: String, port: Int = 50000, advertisedAddress: String? = nil, stateDirectory: String, token: String? = nil,
         maxNodes: Int = 20, agentPort: Int = 60000, extraContext: [String: String] = [:], policy: ProvisioningPolicy = ProvisioningPolicy(),
-        failover: FailoverPolicy = FailoverPolicy()
+        failover: FailoverPolicy = FailoverPolicy(), endpoints: EndpointOptions? = nil
     ) {
         self.address = address
         self.port = port
@@ -35,6 +37,7 @@ public struct ManagerConfiguration: Sendable {
         self.extraContext = extraContext
         self.policy = policy
         self.failover = failover
+        self.endpoints = endpoints
     }
 
     /// Whether `address` is a loopback address (127.0.0.0/8, ::1, localhost).

@@ -21,6 +21,7 @@ extension ManagerRPCMethods {
                 "auto_failover": .bool(service.configuration.failover.automatic),
                 "failover_hold_until": snapshot.service.failoverHoldUntil.map { .string($0.formatted(.iso8601)) } ?? .null,
                 "last_failover": lastFailover,
+                "endpoints": service.endpoints.map { ["writer": .string($0.addresses.writer), "reader": .string($0.addresses.reader)] } ?? .null,
                 "type": "conpaas-mysql",
                 "nodes": .int(live.count),
                 "nodes_by_state": .object(Dictionary(grouping: live, by: \.state.rawValue).mapValues { .int($0.count) }),

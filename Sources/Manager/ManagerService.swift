@@ -12,19 +12,22 @@ final class ManagerService: Sendable {
     let agents: AgentDirectory
     /// What the health monitor last heard from each node.
     let board: StatusBoard
+    /// The writer and reader endpoints, when the manager runs them.
+    let endpoints: EndpointService?
     let recentLog: RecentLog
     let metrics: ManagerMetrics
     let logger: Logger
 
     init(
         configuration: ManagerConfiguration, store: ManagerStore, worker: ProvisioningWorker, agents: AgentDirectory,
-        board: StatusBoard, recentLog: RecentLog, metrics: ManagerMetrics, logger: Logger
+        board: StatusBoard, endpoints: EndpointService?, recentLog: RecentLog, metrics: ManagerMetrics, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
         self.worker = worker
         self.agents = agents
         self.board = board
+        self.endpoints = endpoints
         self.recentLog = recentLog
         self.metrics = metrics
         self.logger = logger

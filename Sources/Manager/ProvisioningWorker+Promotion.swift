@@ -77,10 +77,12 @@ extension ProvisioningWorker {
             how = "through the cloud (its VM destroyed)"
         }
         let reached = position.flatMap { $0.isEmpty ? nil : $0 }
-        return try await store.advancePromotion(promotion, message: "fenced \(how), epoch \(epoch)") { record in
+        let fenced = try await store.advancePromotion(promotion, message: "fenced \(how), epoch \(epoch)") { record in
             record.fencedAt = Date()
             if let reached { record.oldMasterGTID = reached }
         }
+        await endpoints?.apply()  // the writer leaves the old master, its sessions cut
+        return fenced
     }
 
     /// Whether the cloud lists the node's VM as running (when the cloud cannot be asked: assume so).
@@ -134,6 +136,7 @@ extension ProvisioningWorker {
         let lost = (GTIDPosition(promotion.oldMasterGTID ?? "") ?? GTIDPosition("")!).missing(from: reached)
         let hold = promotion.automatic ? Date().addingTimeInterval(failover.hold.inSeconds) : nil
         let promoted = try await store.recordPromotion(promotion, promoted: node.id, reachedGTID: reached.description, lost: lost, holdUntil: hold)
+        await endpoints?.apply()  // the writer reaches the new master
         logger.notice("new master", metadata: [
             "node.id": "\(node.id)", "epoch": "\(promoted.epoch ?? 0)", "write_unavailable_ms": "\(promoted.writeUnavailableMilliseconds ?? -1)",
         ])

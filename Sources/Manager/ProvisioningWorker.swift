@@ -15,6 +15,8 @@ final class ProvisioningWorker: Service, Sendable {
     let context: VMContextTemplate
     let planner: NodePlanner
     let promotionPlanner: PromotionPlanner
+    /// The writer and reader endpoints, moved at once when a promotion fences and promotes.
+    let endpoints: EndpointService?
     let metrics: ManagerMetrics
     let logger: Logger
     private let busy = Mutex<Set<String>>([])
@@ -24,7 +26,7 @@ final class ProvisioningWorker: Service, Sendable {
 
     init(
         store: ManagerStore, cloud: any CloudDriver, agents: AgentDirectory, context: VMContextTemplate, policy: ProvisioningPolicy,
-        failover: FailoverPolicy, metrics: ManagerMetrics, logger: Logger
+        failover: FailoverPolicy, endpoints: EndpointService?, metrics: ManagerMetrics, logger: Logger
     ) {
         self.store = store
         self.cloud = cloud
@@ -32,6 +34,7 @@ final class ProvisioningWorker: Service, Sendable {
         self.context = context
         self.planner = NodePlanner(policy: policy)
         self.promotionPlanner = PromotionPlanner(policy: failover)
+        self.endpoints = endpoints
         self.metrics = metrics
         self.logger = logger
         (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))

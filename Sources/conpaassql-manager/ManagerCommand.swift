@@ -63,6 +63,9 @@ struct ManagerCommand: AsyncParsableCommand {
     @OptionGroup(title: "High availability")
     var failover: FailoverOptions
 
+    @OptionGroup(title: "Endpoints (HAProxy)")
+    var endpoints: EndpointCommandOptions
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -73,6 +76,7 @@ struct ManagerCommand: AsyncParsableCommand {
             throw ValidationError("--token-file is required when listening on \(address), which is not a loopback address")
         }
         if cloud == .opennebula { try openNebula.validateForUse() }
+        try endpoints.validate(managerPort: port)
         _ = try extraContext()
     }
 
@@ -114,7 +118,7 @@ struct ManagerCommand: AsyncParsableCommand {
         let configuration = ManagerConfiguration(
             address: address, port: port, advertisedAddress: advertiseAddress, stateDirectory: stateDir, token: token,
             maxNodes: maxNodes, extraContext: extraContext, policy: provisioning.policy,
-            failover: failover.policy)
+            failover: failover.policy, endpoints: endpoints.options(managerAddress: address))
         let app = try await buildManagerApplication(configuration: configuration, cloud: driver, logLevel: logLevel)
         try await app.runService()
         try await cloudThreadPool?.shutdownGracefully()

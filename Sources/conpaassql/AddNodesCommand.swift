@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import JSONRPC
 
@@ -64,9 +65,15 @@ struct JobReport {
         throw CLIFailure.jobFailed("job \(job.id) \(job.state)" + (job.message.map { ": \($0)" } ?? ""))
     }
 
-    /// A `mariadb` command line for each node, with its role.
+    /// A `mariadb` command line for the writer and reader endpoints first, then for each node, with its role.
     func connectionDetails(_ nodeIDs: [String]) async throws -> String {
         var table = TextTable("NODE", "ROLE", "CONNECT WITH")
+        let endpoints = try await client.call("get_service_info", kind: .get)["endpoints"]
+        for name in ["writer", "reader"] {
+            guard let address = endpoints?[name]?.stringValue, let colon = address.lastIndex(of: ":") else { continue }
+            let host = address[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            table.add(name, name == "writer" ? "master" : "replicas", "mariadb -h \(host) -P \(address[address.index(after: colon)...]) -u USER -p")
+        }
         for id in nodeIDs {
             let node = try await client.call("get_node_info", kind: .get, params: ["serviceNodeId": .string(id)])["serviceNode"] ?? .null
             let port = node["mysqld_port"]?.intValue ?? 3306

@@ -35,6 +35,8 @@ struct ServiceCommand: AsyncParsableCommand {
                     ("type", info["type"]?.cell ?? "-"),
                     ("nodes", (info["nodes"]?.cell ?? "0") + (byState.isEmpty ? "" : " (\(byState))")),
                     ("master", info["master"]?.cell ?? "-"),
+                    ("writer", info["endpoints"]?["writer"]?.cell ?? "-"),
+                    ("reader", info["endpoints"]?["reader"]?.cell ?? "-"),
                     ("writes", writable),
                     ("epoch", info["epoch"]?.cell ?? "-"),
                     ("created", info["created_at"]?.cell ?? "-"),

@@ -19,7 +19,11 @@ struct ClientCLITests {
                 #expect(added.lines.contains { $0.hasPrefix("node-1  \(stage)") && $0.contains("done") }, "\(stage): \(added)")
             }
             #expect(added.lines.contains("job 1 DONE: 5/5 stages"))
-            #expect(added.lines.last == "node-1  master  mariadb -h 127.0.\(manager.block).1 -u USER -p", "\(added)")
+            #expect(added.lines.suffix(3) == [
+                "writer  master    mariadb -h 127.0.\(manager.block).250 -P 3306 -u USER -p",
+                "reader  replicas  mariadb -h 127.0.\(manager.block).250 -P 3307 -u USER -p",
+                "node-1  master    mariadb -h 127.0.\(manager.block).1 -u USER -p",
+            ], "\(added)")
             #expect(!added.stdout.contains("\u{1B}["), "no terminal escapes when stdout is not a terminal")
 
             let nodes = try await cli("nodes", "list", "--json").json()

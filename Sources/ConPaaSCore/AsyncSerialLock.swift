@@ -2,7 +2,7 @@ import Synchronization
 
 /// Runs async operations one at a time, in arrival order. An actor alone does
 /// not, because it is re-entered at every `await`.
-final class AsyncSerialLock: Sendable {
+public final class AsyncSerialLock: Sendable {
     private struct State {
         var busy = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -10,8 +10,10 @@ final class AsyncSerialLock: Sendable {
 
     private let state = Mutex(State())
 
+    public init() {}
+
     /// Runs `body` once every earlier operation has finished.
-    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         await acquire()
         defer { release() }
         return try await body()

@@ -1,0 +1,178 @@
+import Foundation
+import JSONRPC
+import MariaDB
+import TestSupport
+import Testing
+
+/// The writer and reader endpoints: a real HAProxy steered by a real manager, real agents and mariadbd.
+@Suite("Endpoints (HAProxy)", .serialized)
+struct EndpointTests {
+    @Test("Writes through the writer land on the master; 30 reader connections reach both replicas, never the master, all read-only; a lagging replica leaves the reader and comes back")
+    func writerAndReader() async throws {
+        try await TestManager.with(extraArguments: ["--reader-max-lag", "2"]) { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 3])
+            try await manager.waitForRunning(3)
+            let info = try await manager.client.call("get_service_info", kind: .get)
+            #expect(info["endpoints"] == ["writer": .string("\(manager.address):3306"), "reader": .string("\(manager.address):3307")])
+            let writer = AcknowledgedWriter(manager: manager)
+            try await writer.prepare()
+            let master = try await manager.master()
+            let replicas = try await manager.nodes().filter { $0["role"] == "slave" }
+            try await eventually("the writer reaches the master") {
+                try await manager.endpointServerID(port: 3306) == master["server_id"]?.intValue
+            }
+            let through = try await manager.endpointConnection(port: 3306)
+            _ = try await through.execute("INSERT INTO ha.acked VALUES (1, NOW(6))")
+            await through.close()
+            #expect(try await manager.storedIDs(on: master).contains(1))
+
+            let replicaIDs = Set(replicas.compactMap { $0["server_id"]?.intValue })
+            var seen = Set<Int>()
+            try await eventually("reads reach both replicas") {
+                for _ in 0..<30 {
+                    let connection = try await manager.endpointConnection(port: 3307)
+                    let row = try await connection.query("SELECT @@server_id AS id, @@read_only AS ro").first
+                    await connection.close()
+                    #expect(row?["ro"] == "1")
+                    seen.insert(Int(row?["id"] ?? "") ?? 0)
+                }
+                return seen.isSuperset(of: replicaIDs)
+            }
+            #expect(seen == replicaIDs, "the master answered a read")
+
+            let lagging = try await manager.rootConnection(vmID: replicas[0]["vm_id"]!.stringValue!)
+            _ = try await lagging.execute("STOP SLAVE SQL_THREAD")
+            let laggingID = try #require(replicas[0]["server_id"]?.intValue)
+            try await eventually("the lagging replica leaves the reader") {
+                try await manager.readerServerIDs(count: 12).allSatisfy { $0 != laggingID }
+            }
+            _ = try await lagging.execute("START SLAVE SQL_THREAD")
+            await lagging.close()
+            try await eventually("the replica is back in the reader") {
+                try await manager.readerServerIDs(count: 12).contains(laggingID)
+            }
+        }
+    }
+
+    @Test("A switchover and a failover move the writer at once and cut a session held on the old master")
+    func writerFollowsTheMaster() async throws {
+        try await TestManager.with { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 3])
+            try await manager.waitForRunning(3)
+            try await manager.addShopUser()
+            let old = try await manager.master()
+            try await eventually("the writer reaches the master") {
+                try await manager.endpointServerID(port: 3306) == old["server_id"]?.intValue
+            }
+            let held = try await manager.endpointConnection(port: 3306)
+            let job = try await manager.client.call("switchover")["job"]?.intValue ?? 0
+            #expect(try await manager.waitForJob(job)["state"] == "DONE")
+            let promoted = try await manager.master()
+            #expect(try await manager.endpointServerID(port: 3306) == promoted["server_id"]?.intValue)
+            await #expect(throws: MariaDBError.self) { _ = try await held.query("SELECT 1") }
+            await held.close()
+
+            let heldOnNew = try await manager.endpointConnection(port: 3306)
+            try signalVM(at: promoted["ip"]!.stringValue!, SIGKILL)
+            let failover = try await manager.waitForFailover(from: promoted)
+            let third = try await manager.master()
+            #expect(third["id"] == failover["promotion"]?["to"])
+            #expect(try await manager.endpointServerID(port: 3306) == third["server_id"]?.intValue)
+            await #expect(throws: MariaDBError.self) { _ = try await heldOnNew.query("SELECT 1") }
+            await heldOnNew.close()
+        }
+    }
+
+    @Test("HAProxy killed serves again within seconds; a manager SIGKILLed leaves both endpoints working and the new one adopts HAProxy")
+    func haproxySurvives() async throws {
+        try await TestManager.with { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 2])
+            try await manager.waitForRunning(2)
+            try await manager.addShopUser()
+            let master = try await manager.master()
+            try await eventually("the writer reaches the master") {
+                try await manager.endpointServerID(port: 3306) == master["server_id"]?.intValue
+            }
+            let killed = ContinuousClock.now
+            for pid in manager.haproxyPIDs() { kill(pid, SIGKILL) }
+            try await eventually("HAProxy serves again", timeout: .seconds(30)) {
+                (try? await manager.endpointServerID(port: 3306)) == master["server_id"]?.intValue
+            }
+            print("HAProxy serving again \(ContinuousClock.now - killed) after SIGKILL")
+
+            let writer = try await manager.endpointConnection(port: 3306)
+            let reader = try await manager.endpointConnection(port: 3307)
+            let before = manager.haproxyPIDs()
+            await manager.kill(SIGKILL)
+            #expect(try await writer.query("SELECT @@server_id AS id").first?["id"] == master["server_id"]?.intValue.map(String.init))
+            _ = try await reader.query("SELECT 1")
+            #expect(try await manager.endpointServerID(port: 3306) == master["server_id"]?.intValue)
+            _ = try await manager.readerServerIDs(count: 3)
+            try await manager.start()
+            try await Task.sleep(for: .seconds(2))
+            #expect(manager.haproxyPIDs() == before, "the new manager adopted HAProxy")
+            _ = try await writer.query("SELECT 1")
+            await writer.close()
+            await reader.close()
+        }
+    }
+
+    @Test("Bad endpoint options are refused at start with a clear message")
+    func refusedOptions() async throws {
+        let cases: [([String], String)] = [
+            (["--writer-port", "0"], "--writer-port must be from 1 to 65535, not 0"),
+            (["--writer-port", "4000", "--reader-port", "4000"], "--writer-port and --reader-port must differ (both 4000)"),
+            (["--reader-max-lag", "0"], "--reader-max-lag must be at least 1 second"),
+            (["--reader-port", "50000"], "the endpoints cannot use the manager's own port 50000"),
+        ]
+        for (arguments, message) in cases {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "\(TestManager.binaries)/conpaassql-manager")
+            process.arguments = ["--address", "127.0.0.1", "--state-dir", "/tmp/cq-refused"] + arguments
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            #expect(try await process.runUntilExit() == 64, "\(arguments)")
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(text.contains(message), "\(arguments): \(text)")
+        }
+    }
+}
+
+extension TestManager {
+    /// A connection as `shop` through the endpoint on `port` (3306 writer, 3307 reader).
+    func endpointConnection(port: Int) async throws -> MariaDBConnection {
+        try await MariaDBConnection.connect(
+            MariaDBConfiguration(endpoint: .tcp(host: address, port: port), user: "shop", password: "s3cret-pw", timeoutSeconds: 5),
+            threadPool: testThreadPool)
+    }
+
+    /// The service user the endpoint helpers log in as.
+    func addShopUser() async throws {
+        _ = try await client.call("configure_user", params: ["serviceNodeId": "all", "username": "shop", "password": "s3cret-pw"])
+    }
+
+    /// `@@server_id` through a new connection to the endpoint on `port`.
+    func endpointServerID(port: Int) async throws -> Int? {
+        let connection = try await endpointConnection(port: port)
+        let row = try? await connection.query("SELECT @@server_id AS id").first
+        await connection.close()
+        return Int(row?["id"] ?? "")
+    }
+
+    /// The server ids `count` new reader connections reached.
+    func readerServerIDs(count: Int) async throws -> [Int] {
+        var ids: [Int] = []
+        for _ in 0..<count { ids.append(try await endpointServerID(port: 3307) ?? 0) }
+        return ids
+    }
+
+    /// HAProxy's processes for this manager (master and workers).
+    func haproxyPIDs() -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(pid_t.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return command.contains("haproxy") && command.contains("\(stateDirectory)/haproxy/haproxy.cfg")
+        }.sorted()
+    }
+}
