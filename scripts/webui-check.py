@@ -207,6 +207,10 @@ def check_page(browser, url, token, screenshot, dump_path):
     wait_for(f"{master} replicates again", lambda: any(r["id"] == master and r["state"] == "RUNNING" and r["role"] == "replica"
                                                      for r in browser.rows()), timeout=90)
     print(f"promoted {replica}: {shown}")
+    endpoints = wait_for("the endpoints", lambda: browser.visible("#endpoints") and browser.text("#endpoints"))
+    if "writer" not in endpoints or ":3306" not in endpoints or ":3307" not in endpoints:
+        raise CheckFailed(f"the endpoints are not shown: {endpoints!r}")
+    print(f"endpoints shown: {endpoints}")
     time.sleep(2.5)  # one more poll, so the picture shows settled figures
     browser.screenshot(screenshot)
     print(f"screenshot: {screenshot}")

@@ -31,6 +31,30 @@ function showService(info) {
   $("last-failover").hidden = !last;
   $("last-failover").textContent = last ? `last failover: ${promotionText(last)}` : "";
   $("last-failover").title = last ? `at ${last.at}, epoch ${last.epoch}, job ${last.job}` : "";
+  showEndpoints(info.endpoints);
+}
+
+/** The writer and reader addresses, each with a button that copies its `mariadb` command line. */
+function showEndpoints(endpoints) {
+  const box = $("endpoints");
+  box.hidden = !endpoints;
+  if (!endpoints || box.dataset.shown === JSON.stringify(endpoints)) return;
+  box.dataset.shown = JSON.stringify(endpoints);
+  box.replaceChildren(...["writer", "reader"].map((name) => {
+    const [host, port] = [endpoints[name].slice(0, endpoints[name].lastIndexOf(":")), endpoints[name].split(":").pop()];
+    const command = `mariadb -h ${host.replace(/^\[|\]$/g, "")} -P ${port} -u USER -p`;
+    const copy = el("button", { type: "button", class: "small copy-endpoint", title: command }, "copy");
+    copy.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(command);
+        copy.textContent = "copied";
+      } catch {
+        copy.textContent = "select it";
+      }
+      setTimeout(() => { copy.textContent = "copy"; }, 1500);
+    });
+    return el("span", { "data-endpoint": name }, `${name} `, el("span", { class: "mono" }, endpoints[name]), " ", copy);
+  }));
 }
 
 /** "semi-sync on", in a warning colour when off: the master then commits without a replica's acknowledgement. */
@@ -47,6 +71,7 @@ function showUnreachable(error) {
   $("service-summary").textContent = error.message;
   $("service-reason").hidden = true;
   $("last-failover").hidden = true;
+  $("endpoints").hidden = true;
 }
 
 /**
