@@ -9,8 +9,9 @@
 
 Usage: bench-endpoints.py BIN_DIR ROUNDS WORK_DIR (run through scripts/bench-endpoints).
 """
-import json, os, statistics, subprocess, sys, threading, time, urllib.parse, urllib.request
+import os, statistics, subprocess, sys, threading, time
 import pymysql
+from benchlib import rpc, wait_for
 
 BIN, ROUNDS, WORK = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -18,31 +19,8 @@ PREFIX = "127.0.90"
 ADDRESS = f"{PREFIX}.250"
 
 
-def rpc(method, params=None, post=False):
-    url = f"http://{ADDRESS}:50000/"
-    if post:
-        request = urllib.request.Request(url, json.dumps({"method": method, "params": params or {}, "id": 1}).encode(),
-                                         {"Content-Type": "application/json"})
-    else:
-        request = urllib.request.Request(url + "?" + urllib.parse.urlencode({"method": method, "params": json.dumps(params or {})}),
-                                         headers={"Content-Type": "application/json"})
-    answer = json.load(urllib.request.urlopen(request, timeout=30))
-    if answer.get("error"):
-        raise RuntimeError(f"{method}: {answer['error']}")
-    return answer["result"]
 
 
-def wait_for(condition, limit=300):
-    deadline = time.monotonic() + limit
-    while True:
-        try:
-            if condition():
-                return
-        except Exception:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("timed out")
-        time.sleep(0.1)
 
 
 def connect_select_close(host, port, count):
@@ -81,11 +59,11 @@ manager = subprocess.Popen([f"{BIN}/conpaassql-manager", "--address", ADDRESS, "
                             "--contextualization-dir", f"{REPO}/contextualization", "--agent-bin-dir", BIN, "--poll-interval-ms", "100"],
                            stdout=log, stderr=log)
 try:
-    wait_for(lambda: rpc("get_service_info") is not None)
-    rpc("add_nodes", {"count": 3}, post=True)
-    wait_for(lambda: rpc("get_service_info").get("nodes_by_state") == {"RUNNING": 3})
-    rpc("configure_user", {"serviceNodeId": "all", "username": "bench", "password": "bench-pw"}, post=True)
-    nodes = [rpc("get_node_info", {"serviceNodeId": n})["serviceNode"] for n in rpc("list_nodes")["conpaas-mysql"]]
+    wait_for(lambda: rpc(ADDRESS, "get_service_info") is not None)
+    rpc(ADDRESS, "add_nodes", {"count": 3}, post=True)
+    wait_for(lambda: rpc(ADDRESS, "get_service_info").get("nodes_by_state") == {"RUNNING": 3})
+    rpc(ADDRESS, "configure_user", {"serviceNodeId": "all", "username": "bench", "password": "bench-pw"}, post=True)
+    nodes = [rpc(ADDRESS, "get_node_info", {"serviceNodeId": n})["serviceNode"] for n in rpc(ADDRESS, "list_nodes")["conpaas-mysql"]]
     master = next(n["ip"] for n in nodes if n["role"] == "master")
     replica = next(n["ip"] for n in nodes if n["role"] == "slave")
     setup = pymysql.connect(host=master, user="bench", password="bench-pw", autocommit=True)
@@ -110,7 +88,7 @@ try:
     print(f"reads per second (8 clients): reader over 2 replicas {r:.0f}, one replica straight {o:.0f}, ratio {r / o:.2f} (goal >= 1.6)")
     print(f"cores on this machine: {os.cpu_count()} (every node and HAProxy share them)")
 finally:
-    rpc("shutdown", post=True) if manager.poll() is None else None
+    rpc(ADDRESS, "shutdown", post=True) if manager.poll() is None else None
     time.sleep(3)
     manager.terminate()
     manager.wait()

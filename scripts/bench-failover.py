@@ -14,8 +14,9 @@
 Every acknowledged row is checked on the new master afterwards.
 Usage: bench-failover.py BIN_DIR ROUNDS WORK_DIR (run through scripts/bench-failover).
 """
-import json, os, signal, statistics, subprocess, sys, threading, time, urllib.parse, urllib.request
+import os, signal, statistics, subprocess, sys, threading, time
 import pymysql
+from benchlib import rpc, wait_for
 
 BIN, ROUNDS, WORK = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,26 +65,8 @@ class Writer(threading.Thread):
             return {i for i, _, _ in self.acked}
 
 
-def rpc(address, method, params=None, post=False):
-    url = f"http://{address}:50000/"
-    if post:
-        request = urllib.request.Request(url, json.dumps({"method": method, "params": params or {}, "id": 1}).encode(),
-                                         {"Content-Type": "application/json"})
-    else:
-        request = urllib.request.Request(url + "?" + urllib.parse.urlencode({"method": method, "params": json.dumps(params or {})}),
-                                         headers={"Content-Type": "application/json"})
-    answer = json.load(urllib.request.urlopen(request, timeout=30))
-    if answer.get("error"):
-        raise RuntimeError(f"{method}: {answer['error']}")
-    return answer["result"]
 
 
-def wait_for(condition, limit=300):
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError("timed out")
-        time.sleep(0.05)
 
 
 def kill_session_of(address):
