@@ -79,21 +79,14 @@ final class StatusSampler: Service, Sendable {
             at: now, questions: status["Questions"] ?? 0, errors: (status["Aborted_clients"] ?? 0) + (status["Aborted_connects"] ?? 0))
         state.withLock { state in
             state.figures.connections = status["Threads_connected"]
-            state.figures.responseTimeMilliseconds = roundTrip.seconds * 1000
+            state.figures.responseTimeMilliseconds = roundTrip.inSeconds * 1000
             state.figures.heartbeatLagSeconds = lag
-            if let before = state.previous, before.at.duration(to: now).seconds > 0 {
-                let seconds = before.at.duration(to: now).seconds
+            if let before = state.previous, before.at.duration(to: now).inSeconds > 0 {
+                let seconds = before.at.duration(to: now).inSeconds
                 state.figures.queriesPerSecond = Double(max(0, counters.questions - before.questions - ownStatements)) / seconds
                 state.figures.errorsPerSecond = Double(max(0, counters.errors - before.errors)) / seconds
             }
             state.previous = counters
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, with its fraction.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -32,8 +32,3 @@ public struct FailoverPolicy: Sendable {
         self.fenceTimeout = fenceTimeout
     }
 }
-
-extension Duration {
-    /// The duration in seconds, with its fraction.
-    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -29,7 +29,7 @@ extension ManagerStore {
                 throw RPCError.failed("a \(running.kind.rawValue) is already under way (job \(running.jobID))")
             }
             let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue).order(Column("number")).fetchAll(db)
-            guard let master = live.first(where: { $0.role == .master && $0.state != .removing }) else {
+            guard let master = live.first(where: \.isMasterOfRecord) else {
                 throw RPCError.failed("the service has no master")
             }
             if request.kind == .switchover {

@@ -21,7 +21,7 @@ extension ManagerStore {
             }
             // A master that failed its health check still owns its VM and may come back (or be failed
             // over): a new replica could not be seeded from it now, so nothing is booted.
-            let master = live.first { $0.role == .master && $0.state != .removing && !($0.state == .failed && $0.vmID == nil) }
+            let master = live.first(where: \.isMasterOfRecord)
             if let promotion = try PromotionRecord.filter(Column("stage") != nil).fetchOne(db) {
                 throw RPCError.failed("a \(promotion.kind.rawValue) is under way (job \(promotion.jobID)); add nodes when it ends")
             }

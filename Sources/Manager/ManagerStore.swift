@@ -159,12 +159,8 @@ struct ServiceSnapshot: Sendable {
     /// Nodes that are part of the service (not terminated).
     var liveNodes: [NodeRecord] { nodes.filter { $0.state.isLive } }
 
-    /// The node recorded as master, whatever its health (one meaning everywhere:
-    /// a FAILED master is still the master until a failover replaces it). A
-    /// master that failed before it ever ran (no VM) is not one.
-    var master: NodeRecord? {
-        liveNodes.first { $0.role == .master && $0.state != .removing && !($0.state == .failed && $0.vmID == nil) }
-    }
+    /// The node recorded as master (``NodeRecord/isMasterOfRecord``: one meaning everywhere).
+    var master: NodeRecord? { liveNodes.first(where: \.isMasterOfRecord) }
 
     /// The master when it can take writes: RUNNING and no promotion under way.
     var writableMaster: NodeRecord? {

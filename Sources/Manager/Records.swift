@@ -59,6 +59,13 @@ struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableReco
     /// When the node last became FAILED (a replica failed for long is replaced).
     var failedAt: Date?
 
+    /// Whether this node is the service's master in the records, whatever its
+    /// health: a FAILED master stays the master until a failover replaces it;
+    /// one that failed before it ever ran (no VM) and one being removed are not.
+    var isMasterOfRecord: Bool {
+        role == .master && state.isLive && state != .removing && !(state == .failed && vmID == nil)
+    }
+
     /// Whether the worker moved the node on (another stage, attempt or VM
     /// request) since `earlier` was read.
     func movedOn(since earlier: NodeRecord) -> Bool {
