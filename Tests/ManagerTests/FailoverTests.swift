@@ -190,6 +190,39 @@ struct FailoverTests {
         }
     }
 
+    @Test("A switchover whose candidate cannot catch up fails, and the fenced old master takes writes again")
+    func failedSwitchoverGivesWritesBack() async throws {
+        try await TestManager.with { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 2])
+            try await manager.waitForRunning(2)
+            let writer = AcknowledgedWriter(manager: manager)
+            try await writer.prepare()
+            let master = try await manager.master()
+            let candidate = try #require(try await manager.nodes().first { $0["role"] == "slave" })
+            // The candidate's SQL thread waits for this lock until CATCH_UP gives up (30 s).
+            let lock = try await manager.rootConnection(vmID: candidate["vm_id"]!.stringValue!)
+            _ = try await lock.execute("FLUSH TABLES WITH READ LOCK")
+            let connection = try await connect(master, user: "shop", password: "s3cret-pw")
+            _ = try await connection.execute("INSERT INTO ha.acked VALUES (1, NOW(6))")
+            await connection.close()
+            let job = try await manager.client.call("switchover", params: ["serviceNodeId": candidate["id"]!])["job"]?.intValue ?? 0
+            let ended = try await manager.waitForJob(job)
+            _ = try await lock.execute("UNLOCK TABLES")
+            await lock.close()
+            #expect(ended["state"] == "FAILED")
+            #expect(ended["tasks"]?.arrayValue?.first { $0["stage"] == "CATCH_UP" }?["state"] == "FAILED", "\(ended)")
+            #expect(ended["tasks"]?.arrayValue?.first { $0["stage"] == "PROMOTE" }?["state"] == "SKIPPED")
+            #expect(try await manager.master()["id"] == master["id"])
+            #expect(try await manager.writableNodes() == [master["id"]!.stringValue!])
+            let again = try await connect(master, user: "shop", password: "s3cret-pw")
+            _ = try await again.execute("INSERT INTO ha.acked VALUES (2, NOW(6))")
+            await again.close()
+            try await eventually("the replica has both rows once unlocked") {
+                try await manager.storedIDs(on: candidate).isSuperset(of: [1, 2])
+            }
+        }
+    }
+
     @Test("A replica whose agent died while its VM lives is replaced after --replace-after")
     func replicaReplaced() async throws {
         try await TestManager.with(extraArguments: ["--replace-after", "3", "--health-timeout", "3"]) { manager in
