@@ -110,6 +110,27 @@ struct EndpointTests {
         }
     }
 
+    @Test("A manager restarted with other ports checks the new configuration and reloads the same HAProxy")
+    func reloadOnNewConfiguration() async throws {
+        try await TestManager.with { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 1])
+            try await manager.waitForRunning(1)
+            try await manager.addShopUser()
+            let master = try await manager.master()
+            try await eventually("the writer reaches the master") {
+                try await manager.endpointServerID(port: 3306) == master["server_id"]?.intValue
+            }
+            let before = try #require(manager.haproxyPIDs().first)
+            await manager.kill(SIGTERM)
+            try await manager.start(more: ["--writer-port", "3316"])
+            try await eventually("the writer answers on its new port") {
+                try await manager.endpointServerID(port: 3316) == master["server_id"]?.intValue
+            }
+            #expect(manager.haproxyPIDs().first == before, "reloaded, not restarted")
+            #expect(try await manager.client.call("get_service_info", kind: .get)["endpoints"]?["writer"] == .string("\(manager.address):3316"))
+        }
+    }
+
     @Test("Bad endpoint options are refused at start with a clear message")
     func refusedOptions() async throws {
         let cases: [([String], String)] = [
