@@ -17,10 +17,11 @@ public func buildAgentApplication(
     let node = try AgentNode(configuration: configuration, threadPool: threadPool, logger: logger)
     try await node.initializeDataDirectoryIfNeeded()
 
+    let backups = PhysicalBackupSource(paths: node.paths, threadPool: threadPool, logger: logger)
     let router = Router()
     router.middlewares.add(BearerTokenMiddleware(secret: configuration.secret))
     router.addJSONRPC(
-        AgentRPCMethods.make(for: node),
+        AgentRPCMethods.make(for: node, backups: backups),
         configuration: RPCServerConfiguration(uploadDirectory: node.paths.uploads, maxUploadBytes: configuration.maxUploadBytes),
         logger: logger)
     let snapshots = SnapshotSource(paths: node.paths, threadPool: threadPool, freeze: DDLFreeze(database: node.database), logger: logger)
@@ -32,6 +33,16 @@ public func buildAgentApplication(
             return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "MariaDB is not running\n")))
         }
         return try snapshots.response()
+    }
+
+    router.get("/backup") { request, _ -> Response in
+        guard let token = request.uri.queryParameters.get("token"), (8...64).contains(token.count), token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "a token (8-64 letters and digits) is required\n")))
+        }
+        guard node.supervisor.agentState == .running else {
+            return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "MariaDB is not running\n")))
+        }
+        return try backups.response(token: token, compressed: request.uri.queryParameters.get("compress") == "zstd")
     }
 
     var services: [any Service] = [ThreadPoolService(threadPool: threadPool), node.supervisor, node.sampler]

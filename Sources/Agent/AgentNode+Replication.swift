@@ -74,12 +74,15 @@ extension AgentNode {
             case .snapshot:
                 let loader = SnapshotLoader(paths: paths, threadPool: threadPool, secret: configuration.secret, logger: logger)
                 gtid = try await database.restoringRootPassword { try await loader.load(from: masterAgent) }
+            case .physicalCopy(let sourceHost):
+                let source = "http://\(hostForURL(sourceHost)):\(setup.masterAgentPort)/backup?token=\(RandomSecret.make(length: 16))"
+                gtid = try await installPhysicalCopy(from: source, compressed: false).gtid
             case .gtid(let position):
                 gtid = position
             case .binlogFile:
                 gtid = nil
             }
-            if setup.startingPoint != .snapshot {
+            if setup.startingPoint.bringsNoSeed {
                 // No seed brings the heartbeat table, which the master made before this
                 // starting point: without it the first replicated beat stops replication.
                 try await database.withUnloggedConnection { try await Heartbeat.createTable(on: $0) }

@@ -40,7 +40,8 @@ public final class AgentNode: Sendable {
                 paths: paths, bindAddress: configuration.address, port: configuration.mysqlPort,
                 serverID: state.serverID ?? configuration.effectiveServerID,
                 small: configuration.small,
-                overrides: state.overrides, runAsRoot: getuid() == 0)
+                overrides: state.overrides, runAsRoot: getuid() == 0,
+                initFile: FileSystem.exists(paths.rootReset) ? paths.rootReset : nil)
         }
         self.store = store
         self.database = database

@@ -10,6 +10,7 @@
 /// DIR/client.cnf        0600 option file with the root password, for client tools
 /// DIR/agent-state.json  role and settings that survive restarts
 /// DIR/uploads/          streamed uploads, removed after use
+/// DIR/run/reset-root.sql  one-time init_file after a physical copy (0600)
 /// ```
 struct AgentPaths: Sendable, Equatable {
     let root: String
@@ -30,6 +31,8 @@ struct AgentPaths: Sendable, Equatable {
     var pendingClientOptions: String { "\(root)/client.cnf.pending" }
     var state: String { "\(root)/agent-state.json" }
     var uploads: String { "\(root)/uploads" }
+    /// One-time `init_file` putting this node's root password back after a physical copy.
+    var rootReset: String { "\(runDirectory)/reset-root.sql" }
 
     /// Whether mariadb-install-db has already run here.
     var isInitialized: Bool { FileSystem.exists("\(dataDirectory)/mysql") }

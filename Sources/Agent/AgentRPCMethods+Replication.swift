@@ -30,11 +30,12 @@ extension AgentRPCMethods {
     }
 
     /// Reads both forms of `set_up_replica_slave`: classic (file and position)
-    /// and GTID (account, optional `gtid`; without one the replica is seeded).
+    /// and GTID (account, optional `gtid`; without one the replica is seeded:
+    /// physically from the agent on `seed_from` when given, else with a dump).
     static func replicaSetup(from params: RPCParams) throws -> ReplicaSetup {
         try params.expectOnly([
             "master_host", "master_port", "master_agent_port", "user", "password", "gtid",
-            "master_log_file", "master_log_pos", "slave_server_id",
+            "master_log_file", "master_log_pos", "slave_server_id", "seed_from",
         ])
         let host = try checkedHost(params, "master_host")
         let port = try checkedPort(params, "master_port", default: 3306)
@@ -60,6 +61,8 @@ extension AgentRPCMethods {
                 throw RPCError.invalidArgument("gtid", detail: "expected domain-server-sequence, comma separated")
             }
             start = .gtid(gtid)
+        } else if params.values["seed_from"] != nil {
+            start = .physicalCopy(sourceHost: try checkedHost(params, "seed_from"))
         } else {
             start = .snapshot
         }

@@ -3,7 +3,7 @@ import JSONRPC
 /// The agent's methods of PROTOCOL.md ("Agent methods"), plus the two that
 /// masters offer other agents (`create_replication_user`, `drop_replication_user`).
 enum AgentRPCMethods {
-    static func make(for node: AgentNode) -> RPCMethods {
+    static func make(for node: AgentNode, backups: PhysicalBackupSource) -> RPCMethods {
         var methods = RPCMethods()
         methods.register("get_server_state", kind: .get) { params in
             try params.expectOnly([])
@@ -30,6 +30,7 @@ enum AgentRPCMethods {
         }
         registerUserMethods(&methods, node: node)
         registerReplicationMethods(&methods, node: node)
+        registerBackupMethods(&methods, node: node, backups: backups)
         methods.register("set_server_configuration", kind: .post) { params in
             try params.expectOnly(["section", "id_param", "value"])
             let section = try params.string("section")

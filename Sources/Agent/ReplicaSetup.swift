@@ -12,10 +12,21 @@ struct ReplicaSetup: Sendable, Equatable {
     enum StartingPoint: Sendable, Equatable {
         /// Seed from a consistent snapshot of the master, then follow from its GTID position.
         case snapshot
+        /// Seed with a physical copy (`mariadb-backup`) streamed from the agent on
+        /// this host (the master or a current replica), then follow from its position.
+        case physicalCopy(sourceHost: String)
         /// The replica already holds everything up to this GTID position.
         case gtid(String)
         /// Classic ConPaaS form: a binlog file and position on a fresh master.
         case binlogFile(name: String, position: Int)
+
+        /// Whether the node starts from its own (empty) data rather than a copy of the master's.
+        var bringsNoSeed: Bool {
+            switch self {
+            case .snapshot, .physicalCopy: false
+            case .gtid, .binlogFile: true
+            }
+        }
     }
 
     var masterHost: String

@@ -17,6 +17,8 @@ struct ServerOptions: Sendable, Equatable {
     var overrides: [String: String]
     /// mariadbd refuses to run as root unless told `user=root`.
     var runAsRoot: Bool
+    /// Statements run once at start (after a physical copy), if any.
+    var initFile: String? = nil
 
     /// The options of `../shared/MARIADB.md` that halve an idle server's memory.
     static let smallFootprint: [(String, String)] = [
@@ -59,6 +61,7 @@ struct ServerOptions: Sendable, Equatable {
             ("slave_net_timeout", "3"),
         ]
         if small { settings += Self.smallFootprint }
+        if let initFile { settings.append(("init_file", initFile)) }
         let known = Set(settings.map(\.0))
         for (key, value) in settings {
             lines.append("\(key) = \(overrides[key] ?? value)")

@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import ConPaaSCore
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Where a point-in-time replay stops (excluded): a UTC time or a GTID.
+enum ReplayStop: Sendable, Equatable {
+    /// `YYYY-MM-DD HH:MM:SS`, UTC: no event at or after it is applied.
+    case time(String)
+    /// No transaction from this one on is applied.
+    case gtid(GTIDPosition.GTID)
+
+    /// `mariadb-binlog`'s option for it (its stop GTID is inclusive: the one before).
+    var option: String? {
+        switch self {
+        case .time(let text): return "--stop-datetime=\(text)"
+        case .gtid(let gtid):
+            guard gtid.sequence > 1 else { return "--stop-position=\(gtid.domain)-\(gtid.server)-0" }
+            return "--stop-position=\(gtid.domain)-\(gtid.server)-\(gtid.sequence - 1)"
+        }
+    }
+}
+
+/// Rolls a restored server forward through archived binlogs: each segment (the
+/// binlogs of one master, in order) is fetched from the manager and piped
+/// through `mariadb-binlog | mariadb`, starting after the GTID position reached
+/// so far, so transactions that two segments both hold are applied once. A
+/// segment that starts after the position reached is a gap in the archive: the
+/// replay stops with an error rather than skip transactions.
+struct BinlogReplay: Sendable {
+    let paths: AgentPaths
+    let threadPool: NIOThreadPool
+    let secret: String
+    let logger: Logger
+
+    /// Applies `segments` (URLs of binlog files) from `start`; answers the position reached.
+    func replay(segments: [[String]], from start: GTIDPosition, stop: ReplayStop?, currentPosition: () async throws -> GTIDPosition) async throws -> GTIDPosition {
+        var reached = start
+        let directory = "\(paths.tmpDirectory)/replay"
+        defer { FileSystem.remove(directory) }
+        for (index, segment) in segments.enumerated() where !segment.isEmpty {
+            FileSystem.remove(directory)
+            try FileSystem.createDirectory(directory)
+            var files: [String] = []
+            for url in segment {
+                let file = "\(directory)/\(files.count)-\(url.split(separator: "/").last ?? "binlog")"
+                try await download(url, to: file)
+                files.append(file)
+            }
+            if let first = try await firstGTID(in: files[0]), let had = reached.domains[first.domain], first.sequence > had.sequence + 1 {
+                throw AgentError.internalFailure(
+                    "the binlog archive has a gap: segment \(index + 1) starts at \(first.domain)-\(first.server)-\(first.sequence) but the restore reached \(reached)")
+            }
+            var arguments = ["--skip-gtid-strict-mode"]
+            if !reached.domains.isEmpty { arguments.append("--start-position=\(reached)") }
+            if let option = stop?.option { arguments.append(option) }
+            let pipeline = try ProcessPipeline([
+                .init(name: "mariadb-binlog", arguments: arguments + files, environment: ["TZ": "UTC"]),
+                .init(name: "mariadb", arguments: ["--defaults-extra-file=\(paths.clientOptions)", "--binary-mode", "--batch"]),
+            ], logDirectory: paths.logDirectory, label: "replay", feed: false, read: false)
+            try await threadPool.runIfActive { try pipeline.finish() }
+            let now = try await currentPosition()
+            if now.contains(reached) { reached = now }
+            logger.info("replayed an archive segment", metadata: ["segment": "\(index + 1)", "files": "\(files.count)", "reached": "\(reached)"])
+        }
+        return reached
+    }
+
+    private func download(_ url: String, to file: String) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Authorization", value: "Bearer \(secret)")
+        let response = try await PeerHTTPClient.shared.execute(request, timeout: .hours(1))
+        guard response.status == .ok else {
+            throw AgentError.internalFailure("cannot fetch \(url): HTTP \(response.status.code)")
+        }
+        guard FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: file) else {
+            throw AgentError.internalFailure("cannot create \(file)")
+        }
+        defer { try? handle.close() }
+        for try await chunk in response.body {
+            try await threadPool.runIfActive { try handle.write(contentsOf: Data(chunk.readableBytesView)) }
+        }
+    }
+
+    /// The first transaction's GTID in a binlog file (`#... GTID 0-1-42 trans`), if any.
+    private func firstGTID(in file: String) async throws -> GTIDPosition.GTID? {
+        let pipeline = try ProcessPipeline(
+            [.init(name: "mariadb-binlog", arguments: [file])], logDirectory: paths.logDirectory, label: "replay-scan", feed: false, read: true)
+        defer { pipeline.stop(); _ = try? pipeline.finish() }
+        var text = ""
+        while let chunk = try await threadPool.runIfActive({ try pipeline.read() }) {
+            text += String(buffer: chunk)
+            for line in text.split(separator: "\n") where line.contains("\tGTID ") {
+                let fields = line.split(separator: "\t").last?.split(separator: " ") ?? []
+                if fields.count >= 2, let position = GTIDPosition(String(fields[1])), let gtid = position.domains.values.first { return gtid }
+            }
+            if text.count > 1 << 20 { return nil }
+        }
+        return nil
+    }
+}
