@@ -20,14 +20,14 @@ extension AgentRPCMethods {
     static func restoreRequest(from params: RPCParams) throws -> RestoreRequest {
         try params.expectOnly(["backup", "compressed", "binlogs", "stop_datetime", "stop_gtid"])
         let backup = try params.string("backup")
-        guard RestoreRequest.isValidStorePath(backup) else { throw RPCError.invalidArgument("backup", detail: "not a path in the backup store") }
+        guard BackupStorePath.isValid(backup) else { throw RPCError.invalidArgument("backup", detail: "not a path in the backup store") }
         var segments: [[String]] = []
         if let value = params.values["binlogs"] {
             guard case .array(let items) = value else { throw RPCError.invalidArgument("binlogs", detail: "expected a list of lists of paths") }
             segments = try items.map { item in
                 guard case .array(let files) = item else { throw RPCError.invalidArgument("binlogs", detail: "expected a list of lists of paths") }
                 return try files.map { file in
-                    guard let path = file.stringValue, RestoreRequest.isValidStorePath(path) else {
+                    guard let path = file.stringValue, BackupStorePath.isValid(path) else {
                         throw RPCError.invalidArgument("binlogs", detail: "not a path in the backup store")
                     }
                     return path

@@ -38,7 +38,13 @@ public func buildManagerApplication(
     }
     let worker = ProvisioningWorker(
         store: store, cloud: instrumented, agents: agents, context: context, policy: configuration.policy, failover: configuration.failover,
-        endpoints: endpoints, metrics: metrics, logger: logger)
+        endpoints: endpoints, backupFiles: BackupStore(directory: configuration.backups.directory), metrics: metrics, logger: logger)
+    let backups = BackupService(store: store, options: configuration.backups, agents: agents, worker: worker, metrics: metrics, logger: logger)
+    let archiver = configuration.backups.archiveBinlogs
+        ? BinlogArchiver(
+            store: store, files: backups.files, agents: agents, managerAddress: configuration.advertisedAddress, remote: backups.remote, metrics: metrics,
+            logger: logger)
+        : nil
     let service = ManagerService(
         configuration: configuration, store: store, worker: worker, agents: agents, board: board, endpoints: endpoints, recentLog: recentLog, metrics: metrics,
         logger: logger)
@@ -56,15 +62,18 @@ public func buildManagerApplication(
         let text = metrics.render() + (await endpoints?.metricsText() ?? "")
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
+    router.addBackupFiles(store: backups.files, secret: secret)
+    var methods = ManagerRPCMethods.make(for: service)
+    ManagerRPCMethods.registerBackupMethods(&methods, backups: backups, archiver: archiver)
     router.addJSONRPC(
-        ManagerRPCMethods.make(for: service),
+        methods,
         configuration: RPCServerConfiguration(uploadDirectory: "\(configuration.stateDirectory)/uploads"),
         logger: logger)
     logger.info("manager ready", metadata: ["cloud": "\(cloud.name)", "address": "\(configuration.address):\(configuration.port)"])
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.address, port: configuration.port), serverName: "conpaassql-manager"),
-        services: [worker, monitor] + (endpoints.map { [$0] } ?? []),
+        services: [worker, monitor, backups] + (endpoints.map { [$0] } ?? []) + (archiver.map { [$0] } ?? []),
         logger: logger)
 }
 

@@ -21,12 +21,15 @@ public struct ManagerConfiguration: Sendable {
     public var failover: FailoverPolicy
     /// The writer and reader endpoints (HAProxy); nil for none.
     public var endpoints: EndpointOptions?
+    /// Backups, the binlog archive and their remote copy.
+    public var backups: BackupOptions
 
     public init(
         address: String, port: Int = 50000, advertisedAddress: String? = nil, stateDirectory: String, token: String? = nil,
         maxNodes: Int = 20, agentPort: Int = 60000, extraContext: [String: String] = [:], policy: ProvisioningPolicy = ProvisioningPolicy(),
-        failover: FailoverPolicy = FailoverPolicy(), endpoints: EndpointOptions? = nil
+        failover: FailoverPolicy = FailoverPolicy(), endpoints: EndpointOptions? = nil, backups: BackupOptions? = nil
     ) {
+        self.backups = backups ?? BackupOptions(directory: "\(stateDirectory)/backups")
         self.address = address
         self.port = port
         self.advertisedAddress = advertisedAddress ?? address

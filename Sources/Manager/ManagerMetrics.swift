@@ -72,6 +72,21 @@ final class ManagerMetrics: Sendable {
             .set(writeUnavailable.inSeconds)
     }
 
+    /// A backup that ended: its duration and size, and the time of the last good one.
+    func backupFinished(complete: Bool, duration: Duration, bytes: Int64, at time: Double) {
+        registry.makeCounter(descriptor: Self.descriptor("backups", "total", "Backups by outcome"), labels: [("outcome", complete ? "complete" : "failed")])
+            .increment()
+        guard complete else { return }
+        registry.makeGauge(descriptor: Self.descriptor("last_backup_duration", "seconds", "Duration of the last complete backup")).set(duration.inSeconds)
+        registry.makeGauge(descriptor: Self.descriptor("last_backup_size", "bytes", "Size of the last complete backup")).set(Double(bytes))
+        registry.makeGauge(descriptor: Self.descriptor("last_backup_time", "seconds", "Unix time of the last complete backup")).set(time)
+    }
+
+    /// How far behind now the binlog archive's last write is (-1: not archiving).
+    func archiveDelay(seconds: Double) {
+        registry.makeGauge(descriptor: Self.descriptor("archive_delay", "seconds", "Age of the binlog archive's last write (-1: not archiving)")).set(seconds)
+    }
+
     /// The exposition text.
     func render() -> String { registry.emitToString() }
 

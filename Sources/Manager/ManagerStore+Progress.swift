@@ -87,6 +87,9 @@ extension ManagerStore {
         try await database.write { db in
             var finished: [JobRecord] = []
             for var job in try JobRecord.filter(Column("state") == JobState.running.rawValue).fetchAll(db) {
+                // A backup ends with its backup record; a restore has no node until its files are checked.
+                if job.kind == .backup { continue }
+                if job.kind == .restore, try RestoreRecord.fetchOne(db, key: job.id!)?.verified == false { continue }
                 let busy = try NodeRecord.filter(Column("jobID") == job.id! && Column("stage") != nil).fetchCount(db)
                 let promotion = try PromotionRecord.fetchOne(db, key: job.id!)
                 guard busy == 0, promotion?.stage == nil else { continue }

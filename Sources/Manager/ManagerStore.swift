@@ -101,6 +101,7 @@ final class ManagerStore: Sendable {
                 table.column("startedAt", .datetime).notNull()
             }
         }
+        registerBackupMigration(&migrator)
         return migrator
     }
 

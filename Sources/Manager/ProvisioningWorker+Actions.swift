@@ -29,10 +29,15 @@ extension ProvisioningWorker {
                 }
             case .configureMaster:
                 let epoch = try await store.snapshot().service.epoch
-                try await configure(node) { client in _ = try await client.call("set_up_replica_master", params: ["epoch": .int(epoch)]) }
-            case .configureReplica(let master):
+                let restore = try await node.jobID.asyncMap { try await store.restore(job: $0) } ?? nil
                 try await configure(node) { client in
-                    _ = try await client.call("set_up_replica_slave", params: ["master_host": .string(master)])
+                    if let restore { try await self.restore(restore, with: client) }
+                    _ = try await client.call("set_up_replica_master", params: ["epoch": .int(epoch)])
+                }
+            case .configureReplica(let master):
+                let source = BackupPlanner.seedSource(for: node, in: try await store.snapshot()) ?? master
+                try await configure(node) { client in
+                    _ = try await client.call("set_up_replica_slave", params: ["master_host": .string(master), "seed_from": .string(source)])
                 }
             case .validate:
                 try await validate(node)

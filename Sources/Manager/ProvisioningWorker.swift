@@ -17,6 +17,8 @@ final class ProvisioningWorker: Service, Sendable {
     let promotionPlanner: PromotionPlanner
     /// The writer and reader endpoints, moved at once when a promotion fences and promotes.
     let endpoints: EndpointService?
+    /// The backup store, for restores (their archive segments).
+    let backupFiles: BackupStore
     let metrics: ManagerMetrics
     let logger: Logger
     private let busy = Mutex<Set<String>>([])
@@ -26,8 +28,9 @@ final class ProvisioningWorker: Service, Sendable {
 
     init(
         store: ManagerStore, cloud: any CloudDriver, agents: AgentDirectory, context: VMContextTemplate, policy: ProvisioningPolicy,
-        failover: FailoverPolicy, endpoints: EndpointService?, metrics: ManagerMetrics, logger: Logger
+        failover: FailoverPolicy, endpoints: EndpointService?, backupFiles: BackupStore, metrics: ManagerMetrics, logger: Logger
     ) {
+        self.backupFiles = backupFiles
         self.store = store
         self.cloud = cloud
         self.agents = agents

@@ -18,6 +18,7 @@ enum Stage: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
 
 enum JobKind: String, Codable, Sendable, DatabaseValueConvertible {
     case addNodes = "add_nodes", removeNodes = "remove_nodes", shutdown, failover, switchover, replaceNode = "replace_node"
+    case backup, restore
 }
 
 enum JobState: String, Codable, Sendable, DatabaseValueConvertible {
@@ -130,4 +131,6 @@ struct ServiceRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableR
     var failoverHoldUntil: Date?
     /// The last switchover or failover, as `get_service_info` shows it (JSON).
     var lastFailover: String?
+    /// Restores so far: each starts a new binlog archive timeline.
+    var timeline: Int = 0
 }

@@ -66,6 +66,9 @@ struct ManagerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Endpoints (HAProxy)")
     var endpoints: EndpointCommandOptions
 
+    @OptionGroup(title: "Backups")
+    var backups: BackupCommandOptions
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -118,7 +121,8 @@ struct ManagerCommand: AsyncParsableCommand {
         let configuration = ManagerConfiguration(
             address: address, port: port, advertisedAddress: advertiseAddress, stateDirectory: stateDir, token: token,
             maxNodes: maxNodes, extraContext: extraContext, policy: provisioning.policy,
-            failover: failover.policy, endpoints: endpoints.options(managerAddress: address))
+            failover: failover.policy, endpoints: endpoints.options(managerAddress: address),
+            backups: try backups.options(stateDirectory: stateDir))
         let app = try await buildManagerApplication(configuration: configuration, cloud: driver, logLevel: logLevel)
         try await app.runService()
         try await cloudThreadPool?.shutdownGracefully()

@@ -25,7 +25,7 @@ struct ConPaaSSQL: AsyncParsableCommand {
             """,
         subcommands: [
             ServiceCommand.self, NodesCommand.self, UsersCommand.self, DumpCommand.self,
-            PerformanceCommand.self, FailoverCommand.self, JobsCommand.self, ShutdownCommand.self,
+            PerformanceCommand.self, FailoverCommand.self, BackupsCommand.self, JobsCommand.self, ShutdownCommand.self,
         ])
 
     @OptionGroup var global: GlobalOptions

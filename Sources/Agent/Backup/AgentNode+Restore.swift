@@ -9,14 +9,6 @@ struct RestoreRequest: Sendable, Equatable {
     /// The archive's segments, oldest first; each the binlog files of one master, in order.
     var binlogSegments: [[String]]
     var stop: ReplayStop?
-
-    /// Whether `path` is a plain relative path under the store (no `..`, no odd characters).
-    static func isValidStorePath(_ path: String) -> Bool {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return (1...512).contains(path.count) && parts.allSatisfy { part in
-            !part.isEmpty && part != "." && part != ".." && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
-        }
-    }
 }
 
 extension AgentNode {

@@ -85,19 +85,16 @@ struct BinlogReplay: Sendable {
         }
     }
 
-    /// The first transaction's GTID in a binlog file (`#... GTID 0-1-42 trans`), if any.
+    /// The first transaction's GTID in a binlog file (`#... GTID 0-1-42 trans`), read
+    /// from the text of its first 64 KiB, if any.
     private func firstGTID(in file: String) async throws -> GTIDPosition.GTID? {
-        let pipeline = try ProcessPipeline(
-            [.init(name: "mariadb-binlog", arguments: [file])], logDirectory: paths.logDirectory, label: "replay-scan", feed: false, read: true)
-        defer { pipeline.stop(); _ = try? pipeline.finish() }
-        var text = ""
-        while let chunk = try await threadPool.runIfActive({ try pipeline.read() }) {
-            text += String(buffer: chunk)
-            for line in text.split(separator: "\n") where line.contains("\tGTID ") {
-                let fields = line.split(separator: "\t").last?.split(separator: " ") ?? []
-                if fields.count >= 2, let position = GTIDPosition(String(fields[1])), let gtid = position.domains.values.first { return gtid }
-            }
-            if text.count > 1 << 20 { return nil }
+        let text = "\(file).head.sql"
+        defer { FileSystem.remove(text) }
+        try await ChildProcess.run(
+            "mariadb-binlog", ["--stop-position=65536", "--result-file=\(text)", file], stderrPath: "\(paths.logDirectory)/replay-scan.err")
+        for line in try FileSystem.read(text).split(separator: "\n") where line.contains("\tGTID ") {
+            let fields = line.split(separator: "\t").last?.split(separator: " ") ?? []
+            if fields.count >= 2, let position = GTIDPosition(String(fields[1])), let gtid = position.domains.values.first { return gtid }
         }
         return nil
     }

@@ -1,0 +1,124 @@
+import Foundation
+import JSONRPC
+import MariaDB
+import TestSupport
+import Testing
+
+/// Backups, the binlog archive and restores on the local cloud: real manager,
+/// agents, mariadbd and mariadb-backup.
+@Suite("Backups and restores", .serialized)
+struct BackupTests {
+    @Test("A backup taken under writes, a switchover, then a DROP TABLE: restoring to a time between two writes brings back the rows before it, the dropped table and every acknowledged write")
+    func pointInTimeRestore() async throws {
+        try await TestManager.with { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 2])
+            try await manager.waitForRunning(2)
+            let writer = AcknowledgedWriter(manager: manager)
+            try await writer.prepare()
+            let writing = Task { await writer.run() }
+            try await Task.sleep(for: .seconds(1))
+            let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)
+            #expect(try await manager.waitForJob(job)["state"] == "DONE")
+            try await Task.sleep(for: .milliseconds(500))
+            writer.finish()
+            await writing.value
+            let listed = try await manager.client.call("list_backups", kind: .get)
+            let backup = try #require(listed["backups"]?.arrayValue?.first)
+            #expect(backup["state"] == "COMPLETE")
+            #expect((backup["bytes"]?.intValue ?? 0) > 0)
+            #expect(backup["gtid"]?.stringValue?.isEmpty == false)
+            #expect(listed["restorable"]?["from"] != nil)
+
+            // The archive must follow the master through a switchover.
+            let old = try await manager.master()
+            let switchover = try #require(try await manager.client.call("switchover")["job"]?.intValue)
+            #expect(try await manager.waitForJob(switchover)["state"] == "DONE")
+            let master = try await manager.master()
+            #expect(master["id"] != old["id"])
+            try await execute(on: master, "CREATE TABLE ha.marks (name VARCHAR(20) PRIMARY KEY)")
+            try await execute(on: master, "INSERT INTO ha.marks VALUES ('before')")
+            try await Task.sleep(for: .milliseconds(2_200))
+            let until = Date()
+            try await Task.sleep(for: .milliseconds(2_200))
+            try await execute(on: master, "INSERT INTO ha.marks VALUES ('after')")
+            try await execute(on: master, "DROP TABLE ha.acked")
+            try await eventually("the archive holds the DROP", timeout: .seconds(30)) {
+                let range = try await manager.client.call("list_backups", kind: .get)["restorable"]
+                return (range?["until"]?.stringValue).flatMap(parse).map { $0 > until.addingTimeInterval(3) } == true
+            }
+
+            let running = try await failure(manager, "restore_backup", ["id": backup["id"]!])
+            #expect(running.contains("without nodes"), "\(running)")
+            let shutdown = try #require(try await manager.client.call("shutdown")["job"]?.intValue)
+            _ = try await manager.waitForJob(shutdown)
+            #expect(try await failure(manager, "restore_backup", ["id": 99]).contains("no complete backup 99"))
+            #expect(try await failure(manager, "restore_backup", ["id": backup["id"]!, "until": "2100-01-01T00:00:00Z"]).contains("binlog archive reaches"))
+            #expect(try await failure(manager, "restore_backup", ["id": backup["id"]!, "until": "2001-01-01T00:00:00Z"]).contains("restore it to a later time"))
+            #expect(try await failure(manager, "restore_backup", ["id": backup["id"]!, "until": "yesterday"]).contains("ISO-8601"))
+
+            let restore = try #require(try await manager.client.call(
+                "restore_backup", params: ["id": backup["id"]!, "until": .string(until.formatted(.iso8601))])["job"]?.intValue)
+            let finished = try await manager.waitForJob(restore, timeout: .seconds(240))
+            #expect(finished["state"] == "DONE", "\(finished)")
+            try await manager.waitForRunning(1)
+            let restored = try await manager.master()
+            #expect(try await rows(on: restored, "SELECT name FROM ha.marks") == ["before"])
+            let stored = try await manager.storedIDs(on: restored)
+            #expect(writer.acknowledged.filter { !stored.contains($0) }.isEmpty, "acknowledged rows missing after the restore")
+            #expect(try await manager.client.call("get_service_info", kind: .get)["state"] == "RUNNING")
+            try await execute(on: restored, "INSERT INTO ha.marks VALUES ('new life')")
+        }
+    }
+
+    @Test("A manager killed during a backup never lists it COMPLETE; a corrupted backup file is refused, naming the file, and nothing boots")
+    func interruptedAndCorrupted() async throws {
+        try await TestManager.with { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 1])
+            try await manager.waitForRunning(1)
+            _ = try await manager.client.call("create_backup")
+            await manager.kill(SIGKILL)
+            try await manager.start()
+            try await eventually("the interrupted backup is FAILED") {
+                try await manager.client.call("list_backups", kind: .get)["backups"]?.arrayValue?.first?["state"] == "FAILED"
+            }
+            let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)
+            #expect(try await manager.waitForJob(job)["state"] == "DONE")
+            let complete = try #require(try await manager.client.call("list_backups", kind: .get)["backups"]?.arrayValue?.last)
+            let id = try #require(complete["id"]?.intValue)
+            #expect(complete["state"] == "COMPLETE")
+            #expect(!FileManager.default.fileExists(atPath: "\(manager.stateDirectory)/backups/backups/1"))
+
+            let shutdown = try #require(try await manager.client.call("shutdown")["job"]?.intValue)
+            _ = try await manager.waitForJob(shutdown)
+            let file = "\(manager.stateDirectory)/backups/backups/\(id)/backup.xbstream.zst"
+            let handle = try #require(FileHandle(forUpdatingAtPath: file))
+            try handle.seek(toOffset: 100)
+            try handle.write(contentsOf: Data("corrupted".utf8))
+            try handle.close()
+            let restore = try #require(try await manager.client.call("restore_backup", params: ["id": .int(id)])["job"]?.intValue)
+            let failed = try await manager.waitForJob(restore)
+            #expect(failed["state"] == "FAILED")
+            #expect(failed["message"]?.stringValue?.contains("backup.xbstream.zst does not match its checksum") == true, "\(failed)")
+            #expect(try await manager.nodes().filter { $0["state"] != "TERMINATED" }.isEmpty)
+        }
+    }
+
+    private func execute(on node: JSONValue, _ sql: SQL) async throws {
+        let connection = try await connect(node, user: "shop", password: "s3cret-pw")
+        _ = try await connection.execute(sql)
+        await connection.close()
+    }
+
+    private func failure(_ manager: TestManager, _ method: String, _ params: [String: JSONValue] = [:]) async throws -> String {
+        do {
+            let result = try await manager.client.call(method, params: params)
+            throw TestFailure("\(method) succeeded with \(result)")
+        } catch let error as RPCError {
+            return error.message
+        }
+    }
+
+    private func parse(_ text: String) -> Date? {
+        try? Date.ISO8601FormatStyle().parse(text)
+    }
+}
