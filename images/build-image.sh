@@ -88,7 +88,7 @@ mount "$loop" "$root"
 echo "== debootstrap bookworm from $mirror"
 packages=(
     linux-image-amd64 systemd-sysv udev kmod iproute2 ca-certificates curl
-    mariadb-server mariadb-client libmariadb3 libxmlrpc-core-c3 libcurl4 libsqlite3-0 libxml2 haproxy
+    mariadb-server mariadb-client libmariadb3 libxmlrpc-core-c3 libcurl4 libsqlite3-0 libxml2 haproxy mariadb-backup zstd rclone
 )
 debootstrap --include="$(IFS=,; echo "${packages[*]}")" bookworm "$root" "$mirror"
 mount --bind /dev "$root/dev"

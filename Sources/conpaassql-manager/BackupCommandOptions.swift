@@ -15,6 +15,9 @@ struct BackupCommandOptions: ParsableArguments {
     @Option(help: ArgumentHelp("An rclone remote (NAME:PATH, from rclone's configuration) every backup and archived binlog is copied to.", valueName: "remote"))
     var backupRemote: String?
 
+    @Option(help: ArgumentHelp("rclone's configuration file defining --backup-remote (default: rclone's own).", valueName: "file"))
+    var backupRcloneConfig: String?
+
     @Flag(help: "Do not archive the master's binlogs (no point-in-time restore).")
     var noBinlogArchive = false
 
@@ -40,6 +43,6 @@ struct BackupCommandOptions: ParsableArguments {
     func options(stateDirectory: String) throws -> BackupOptions {
         BackupOptions(
             directory: backupDir ?? "\(stateDirectory)/backups", every: try Self.interval(backupEvery), keep: backupKeep, remote: backupRemote,
-            archiveBinlogs: !noBinlogArchive)
+            rcloneConfig: backupRcloneConfig, archiveBinlogs: !noBinlogArchive)
     }
 }

@@ -103,6 +103,33 @@ struct BackupTests {
         }
     }
 
+    @Test("Every backup and archived binlog is copied to an rclone remote: a real SFTP server on loopback")
+    func remoteCopy() async throws {
+        let manager = try TestManager(extraArguments: [])
+        let sftp = try await TestSFTPServer.start(for: manager)
+        defer { sftp.stop() }
+        try await manager.start(more: ["--backup-remote", "sftpstore:\(sftp.storeRoot)", "--backup-rclone-config", sftp.rcloneConfig])
+        do {
+            _ = try await manager.client.call("add_nodes", params: ["count": 1])
+            try await manager.waitForRunning(1)
+            let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)
+            #expect(try await manager.waitForJob(job)["state"] == "DONE")
+            let local = "\(manager.stateDirectory)/backups/backups/1"
+            try await eventually("the backup is on the SFTP server", timeout: .seconds(60)) {
+                FileManager.default.contents(atPath: "\(sftp.storeRoot)/backups/1/manifest.json") != nil
+            }
+            #expect(FileManager.default.contents(atPath: "\(sftp.storeRoot)/backups/1/manifest.json") == FileManager.default.contents(atPath: "\(local)/manifest.json"))
+            #expect(FileManager.default.contents(atPath: "\(sftp.storeRoot)/backups/1/backup.xbstream.zst") == FileManager.default.contents(atPath: "\(local)/backup.xbstream.zst"))
+            try await eventually("the archived binlog is on the SFTP server", timeout: .seconds(90)) {
+                FileManager.default.fileExists(atPath: "\(sftp.storeRoot)/archive/timeline-0/0001-node-1/mysql-bin.000001")
+            }
+        } catch {
+            await manager.tearDown()
+            throw error
+        }
+        await manager.tearDown()
+    }
+
     private func execute(on node: JSONValue, _ sql: SQL) async throws {
         let connection = try await connect(node, user: "shop", password: "s3cret-pw")
         _ = try await connection.execute(sql)

@@ -71,10 +71,11 @@ final class ProcessPipeline: @unchecked Sendable {
         }
     }
 
-    /// Stops every program still running (the transfer was abandoned).
+    /// Stops every program still running (the transfer was abandoned). SIGKILL: the
+    /// agent's threads block SIGTERM, and its children inherit that mask.
     func stop() {
         try? input?.close()
-        for process in processes where process.isRunning { process.terminate() }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// The error output of the step at `index`, for results its tool prints there.

@@ -8,10 +8,16 @@ public struct BackupOptions: Sendable {
     public var keep: Int
     /// An rclone remote (`name:path`) that every backup and archived binlog is copied to.
     public var remote: String?
+    /// rclone's configuration file defining the remote (default: rclone's own).
+    public var rcloneConfig: String?
     /// Archive the master's binlogs continuously (point-in-time restore).
     public var archiveBinlogs: Bool
 
-    public init(directory: String, every: Duration? = .seconds(86_400), keep: Int = 7, remote: String? = nil, archiveBinlogs: Bool = true) {
+    public init(
+        directory: String, every: Duration? = .seconds(86_400), keep: Int = 7, remote: String? = nil, rcloneConfig: String? = nil,
+        archiveBinlogs: Bool = true
+    ) {
+        self.rcloneConfig = rcloneConfig
         self.directory = directory
         self.every = every
         self.keep = keep

@@ -27,7 +27,7 @@ final class BackupService: Service, Sendable {
         self.files = BackupStore(directory: options.directory)
         self.planner = BackupPlanner(options: options)
         self.agents = agents
-        self.remote = options.remote.map { RemoteCopy(remote: $0, store: BackupStore(directory: options.directory), logger: logger) }
+        self.remote = options.remote.map { RemoteCopy(remote: $0, configFile: options.rcloneConfig, store: BackupStore(directory: options.directory), logger: logger) }
         self.worker = worker
         self.metrics = metrics
         self.logger = logger

@@ -27,7 +27,7 @@ final class BinlogArchiver: Service, Sendable {
         self.remote = remote
         self.metrics = metrics
         self.logger = logger
-        self.process = ArchiverProcess(directory: "\(files.directory)/archive", logger: logger)
+        self.process = ArchiverProcess(directory: "\(files.directory)/archiver", logger: logger)
     }
 
     func run() async throws {
@@ -64,6 +64,7 @@ final class BinlogArchiver: Service, Sendable {
             guard !process.isArchiving(into: segment) else { return }
             process.stop()
             try FileManager.default.createDirectory(atPath: segment, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: process.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let account = try await agents.client(for: address).call("create_replication_user", params: ["replica_host": .string(managerAddress)])
             guard let user = account["user"]?.stringValue, let password = account["password"]?.stringValue else {
                 throw BackupStore.Failure(description: "the master gave no archive account")

@@ -8,6 +8,8 @@ import NIOPosix
 /// finished, the binlog archive every ``archiveInterval``.
 struct RemoteCopy: Sendable {
     let remote: String
+    /// rclone's configuration file, when not its default one.
+    let configFile: String?
     let store: BackupStore
     let logger: Logger
     static let archiveInterval: Duration = .seconds(30)
@@ -26,7 +28,8 @@ struct RemoteCopy: Sendable {
 
     private func copy(_ local: String, to target: String, what: String) async {
         do {
-            let (status, output) = try await Self.rclone(["copy", "--no-traverse", local, target])
+            let config = configFile.map { ["--config", $0] } ?? []
+            let (status, output) = try await Self.rclone(config + ["copy", "--no-traverse", local, target])
             if status == 0 {
                 logger.info("copied \(what) to the remote", metadata: ["remote": "\(target)"])
             } else {

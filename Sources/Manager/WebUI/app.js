@@ -6,6 +6,7 @@ import { loadNodes, renderNodes, setupNodes } from "./nodes.js";
 import { promotionText, refreshJobs } from "./jobs.js";
 import { refreshUsers, setupUsers } from "./users.js";
 import { setupDump } from "./dump.js";
+import { refreshBackups, setupBackups } from "./backups.js";
 
 const POLL_MS = 2000;
 let timer;
@@ -13,6 +14,7 @@ let polling = false;
 let pollAgain = false;
 let lastUpdate;
 let runningNodes = "";
+let lastJobs = "";
 
 function showService(info) {
   const state = $("service-state");
@@ -91,6 +93,10 @@ async function poll() {
     showService(info);
     renderNodes(nodes, performance);
     await refreshJobs(info.jobs || []);
+    if ((info.jobs || []).join(",") !== lastJobs) {
+      lastJobs = (info.jobs || []).join(",");
+      refreshBackups().catch(showError);
+    }
     lastUpdate = new Date();
     const running = nodes.filter((node) => node.state === "RUNNING").map((node) => node.id).join(",");
     if (running !== runningNodes) {
@@ -141,5 +147,6 @@ setupToken();
 setupNodes(poll);
 setupUsers();
 setupDump();
+setupBackups();
 setupLog();
 poll();
