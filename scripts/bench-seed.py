@@ -99,7 +99,7 @@ try:
         cursor.execute("CREATE DATABASE bench")
         cursor.execute("CREATE TABLE bench.big (id INT PRIMARY KEY, pad VARCHAR(255) NOT NULL)")
         for first in range(1, ROWS + 1, 100_000):
-            cursor.execute(f"INSERT INTO bench.big SELECT seq, RPAD(seq, 240, 'x') FROM seq_{first}_to_{min(first + 99_999, ROWS)}")
+            cursor.execute(f"INSERT INTO bench.big SELECT seq, RPAD(seq, 240, 'x') FROM bench.seq_{first}_to_{min(first + 99_999, ROWS)}")
     master = master_ip()
     print(f"master {master} holds {count(master, **login)} rows", flush=True)
 

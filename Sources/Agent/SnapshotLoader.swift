@@ -15,23 +15,12 @@ struct SnapshotLoader: Sendable {
 
     /// Loads the snapshot from the agent at `masterAgentURL`; answers its GTID position.
     func load(from masterAgentURL: String) async throws -> String {
-        var request = HTTPClientRequest(url: "\(masterAgentURL)/snapshot")
-        request.headers.add(name: "Authorization", value: "Bearer \(secret)")
-        let response: HTTPClientResponse
-        do {
-            response = try await PeerHTTPClient.shared.execute(request, timeout: .seconds(30))
-        } catch {
-            throw AgentError.replicationFailed("cannot fetch a snapshot from the master agent at \(masterAgentURL): \(error)")
-        }
-        guard response.status == .ok else {
-            let reason = (try? await response.body.collect(upTo: 4096)).map { String(buffer: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
-            throw AgentError.replicationFailed("the master agent refused the snapshot: HTTP \(response.status.code) \(reason)")
-        }
+        let response = try await PeerHTTPClient.fetch("\(masterAgentURL)/snapshot", secret: secret, what: "a snapshot", timeout: .seconds(30))
         let client = try LoadingClient(paths: paths)
         var scanner = SnapshotScanner()
         do {
             for try await chunk in response.body {
-                scanner.feed(chunk.readableBytesView)
+                chunk.withUnsafeReadableBytes { scanner.feed($0) }
                 try await threadPool.runIfActive { try client.write(chunk) }
             }
         } catch {

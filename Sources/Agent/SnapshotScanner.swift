@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads a `mariadb-dump --gtid --master-data=2` stream as it passes and picks
 /// out the two lines that matter: the GTID position of the snapshot and the
 /// closing `-- Dump completed` line that proves the stream is whole.
@@ -18,15 +20,35 @@ struct SnapshotScanner: Sendable {
 
     private var line: [UInt8] = []
 
-    mutating func feed(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            byteCount += 1
-            if byte == UInt8(ascii: "\n") {
-                finishLine()
-            } else if line.count < Self.keptBytes {
-                line.append(byte)
-            }
+    /// Feeds the next bytes of the stream (any split into chunks).
+    mutating func feed(_ bytes: some Collection<UInt8>) {
+        if bytes.withContiguousStorageIfAvailable({ feed(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { feed($0) }
         }
+    }
+
+    /// Feeds raw bytes: newlines are found with `memchr` and only the first
+    /// ``keptBytes`` of a line are copied, so a dump streams at memory speed.
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        byteCount += Int64(bytes.count)
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        while start < bytes.count {
+            guard let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) else {
+                keep(base + start, count: bytes.count - start)
+                return
+            }
+            let end = base.distance(to: UnsafeRawPointer(found))
+            keep(base + start, count: end - start)
+            finishLine()
+            start = end + 1
+        }
+    }
+
+    private mutating func keep(_ start: UnsafeRawPointer, count: Int) {
+        let room = Self.keptBytes - line.count
+        guard room > 0, count > 0 else { return }
+        line.append(contentsOf: UnsafeRawBufferPointer(start: start, count: min(room, count)))
     }
 
     /// Call at the end of the stream, for a last line without a newline.

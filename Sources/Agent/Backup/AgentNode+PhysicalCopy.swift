@@ -14,7 +14,7 @@ extension AgentNode {
     /// Answers the copy's position. Call inside ``change(_:)``.
     func installPhysicalCopy(from url: String, compressed: Bool) async throws -> BackupPosition {
         let previous = "\(paths.root)/data.previous"
-        let response = try await fetch(url)
+        let response = try await PeerHTTPClient.fetch(url, secret: configuration.secret, what: "a backup", timeout: .hours(6))
         supervisor.send(.stop)
         try await waitUntilStopped()
         FileSystem.remove(previous)
@@ -49,22 +49,6 @@ extension AgentNode {
             supervisor.send(.start)
             throw error
         }
-    }
-
-    private func fetch(_ url: String) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "Authorization", value: "Bearer \(configuration.secret)")
-        let response: HTTPClientResponse
-        do {
-            response = try await PeerHTTPClient.shared.execute(request, timeout: .hours(6))
-        } catch {
-            throw AgentError.replicationFailed("cannot fetch the backup from \(url): \(error)")
-        }
-        guard response.status == .ok else {
-            let reason = (try? await response.body.collect(upTo: 4096)).map { String(buffer: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
-            throw AgentError.replicationFailed("the backup source refused: HTTP \(response.status.code) \(reason)")
-        }
-        return response
     }
 
     private func unpack(_ response: HTTPClientResponse, from url: String, compressed: Bool) async throws {

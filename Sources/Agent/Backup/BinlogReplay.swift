@@ -69,12 +69,7 @@ struct BinlogReplay: Sendable {
     }
 
     private func download(_ url: String, to file: String) async throws {
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "Authorization", value: "Bearer \(secret)")
-        let response = try await PeerHTTPClient.shared.execute(request, timeout: .hours(1))
-        guard response.status == .ok else {
-            throw AgentError.internalFailure("cannot fetch \(url): HTTP \(response.status.code)")
-        }
+        let response = try await PeerHTTPClient.fetch(url, secret: secret, what: "an archived binlog", timeout: .hours(1))
         guard FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600]),
               let handle = FileHandle(forWritingAtPath: file) else {
             throw AgentError.internalFailure("cannot create \(file)")
