@@ -101,6 +101,12 @@ final class ManagerStore: Sendable {
                 table.column("startedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v3: orphaned replication accounts") { db in
+            try db.create(table: "orphanAccount") { table in
+                table.primaryKey("replicaHost", .text)
+                table.column("recordedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 

@@ -99,6 +99,12 @@ final class ProvisioningWorker: Service, Sendable {
                     }
                 }
             }
+            if claim("orphan-accounts") {
+                group.addTask { [self] in
+                    defer { release("orphan-accounts") }
+                    await dropOrphanAccounts(nodes: snapshot.nodes, master: snapshot.writableMaster)
+                }
+            }
             if lastSweep.withLock({ last in
                 guard ContinuousClock.now - last > .seconds(30) else { return false }
                 last = .now
