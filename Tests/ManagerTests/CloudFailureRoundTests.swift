@@ -27,31 +27,29 @@ private final class FailingListCloud: CloudDriver {
 struct CloudFailureRoundTests {
     @Test("A failing VM list holds back only the nodes that need it: a drained node is still destroyed and its job finished")
     func failingListHoldsBackOnlyItsNodes() async throws {
-        let directory = "/tmp/cq-round-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try ManagerStore(path: "\(directory)/m.sqlite")
-        _ = try await store.addNodes(count: 2, maxNodes: 10)
-        // node-1 asked the cloud for its VM before a crash: deciding for it needs the VM list.
-        _ = try await store.updateNode("node-1") { $0.createRequested = true }
-        let removal = try await store.removeNodes(ids: ["node-2"], count: nil)
+        try await withTemporaryStore { store, _ in
+            _ = try await store.addNodes(count: 2, maxNodes: 10)
+            // node-1 asked the cloud for its VM before a crash: deciding for it needs the VM list.
+            _ = try await store.updateNode("node-1") { $0.createRequested = true }
+            let removal = try await store.removeNodes(ids: ["node-2"], count: nil)
 
-        let cloud = FailingListCloud()
-        let worker = ProvisioningWorker(
-            store: store, cloud: cloud, agents: AgentDirectory(secret: "s", agentPort: 60000, httpClient: AgentDirectory.sharedHTTPClient),
-            context: VMContextTemplate(serviceTag: "t", managerAddress: "127.0.0.1", managerPort: 1, secret: "s", extra: [:]),
-            policy: ProvisioningPolicy(pollInterval: .milliseconds(50)), failover: FailoverPolicy(), endpoints: nil,
-            metrics: ManagerMetrics(), logger: Logger(label: "test.round"))
-        let running = Task { try await worker.run() }
-        defer { running.cancel() }
+            let cloud = FailingListCloud()
+            let worker = ProvisioningWorker(
+                store: store, cloud: cloud, agents: AgentDirectory(secret: "s", agentPort: 60000, httpClient: AgentDirectory.sharedHTTPClient),
+                context: VMContextTemplate(serviceTag: "t", managerAddress: "127.0.0.1", managerPort: 1, secret: "s", extra: [:]),
+                policy: ProvisioningPolicy(pollInterval: .milliseconds(50)), failover: FailoverPolicy(), endpoints: nil,
+                metrics: ManagerMetrics(), logger: Logger(label: "test.round"))
+            let running = Task { try await worker.run() }
+            defer { running.cancel() }
 
-        try await eventually("the drained node is terminated and its job finished") {
-            let snapshot = try await store.snapshot()
-            return snapshot.node("node-2")?.state == .terminated && snapshot.jobs.first { $0.id == removal.id }?.state == .done
+            try await eventually("the drained node is terminated and its job finished") {
+                let snapshot = try await store.snapshot()
+                return snapshot.node("node-2")?.state == .terminated && snapshot.jobs.first { $0.id == removal.id }?.state == .done
+            }
+            let waiting = try #require(try await store.node("node-1"))
+            #expect(waiting.stage == .create)
+            #expect(waiting.vmID == nil)
+            #expect(cloud.creations.load(ordering: .relaxed) == 0)
         }
-        let waiting = try #require(try await store.node("node-1"))
-        #expect(waiting.stage == .create)
-        #expect(waiting.vmID == nil)
-        #expect(cloud.creations.load(ordering: .relaxed) == 0)
     }
 }

@@ -31,16 +31,14 @@ struct OrphanAccountTests {
 
     @Test("Records are idempotent and forgotten one by one")
     func records() async throws {
-        let directory = "/tmp/cq-orphans-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try ManagerStore(path: "\(directory)/m.sqlite")
-        try await store.recordOrphanAccount(replicaHost: "10.0.0.2")
-        try await store.recordOrphanAccount(replicaHost: "10.0.0.3")
-        try await store.recordOrphanAccount(replicaHost: "10.0.0.2")
-        #expect(try await store.orphanAccounts() == ["10.0.0.2", "10.0.0.3"])
-        try await store.forgetOrphanAccount(replicaHost: "10.0.0.2")
-        #expect(try await ManagerStore(path: "\(directory)/m.sqlite").orphanAccounts() == ["10.0.0.3"])
+        try await withTemporaryStore { store, path in
+            try await store.recordOrphanAccount(replicaHost: "10.0.0.2")
+            try await store.recordOrphanAccount(replicaHost: "10.0.0.3")
+            try await store.recordOrphanAccount(replicaHost: "10.0.0.2")
+            #expect(try await store.orphanAccounts() == ["10.0.0.2", "10.0.0.3"])
+            try await store.forgetOrphanAccount(replicaHost: "10.0.0.2")
+            #expect(try await ManagerStore(path: path).orphanAccounts() == ["10.0.0.3"])
+        }
     }
 
     @Test("A replica removed while the master is frozen leaves its account until the master answers again, then it is dropped", .timeLimit(.minutes(10)))
