@@ -64,7 +64,7 @@ extension ProvisioningWorker {
     }
 
     /// Drops the account of the replica at `replicaHost` on `master`; without a master,
-    /// or when the drop fails, records it for ``dropOrphanAccounts(nodes:master:)``.
+    /// or when the drop fails, records it for ``dropOrphanAccounts()``.
     private func dropReplicationAccount(of replicaHost: String, on master: String?) async throws {
         if let master {
             do {
@@ -79,12 +79,14 @@ extension ProvisioningWorker {
     }
 
     /// Drops the accounts that drained replicas left while there was no writable master
-    /// (``OrphanAccountPlanner``); each record goes once its account is gone.
-    func dropOrphanAccounts(nodes: [NodeRecord], master: NodeRecord?) async {
+    /// (``OrphanAccountPlanner``); each record goes once its account is gone. The nodes are
+    /// read after the records, so an address a new node took meanwhile is seen as taken.
+    func dropOrphanAccounts() async {
         do {
             let orphans = try await store.orphanAccounts()
             guard !orphans.isEmpty else { return }
-            let cleanup = OrphanAccountPlanner.cleanup(orphans: orphans, nodes: nodes, master: master)
+            let snapshot = try await store.snapshot()
+            let cleanup = OrphanAccountPlanner.cleanup(orphans: orphans, nodes: snapshot.nodes, master: snapshot.writableMaster)
             for host in cleanup.forget {
                 try await store.forgetOrphanAccount(replicaHost: host)
             }

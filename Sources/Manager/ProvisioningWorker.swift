@@ -102,7 +102,7 @@ final class ProvisioningWorker: Service, Sendable {
             if claim("orphan-accounts") {
                 group.addTask { [self] in
                     defer { release("orphan-accounts") }
-                    await dropOrphanAccounts(nodes: snapshot.nodes, master: snapshot.writableMaster)
+                    await dropOrphanAccounts()
                 }
             }
             if lastSweep.withLock({ last in
