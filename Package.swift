@@ -49,6 +49,7 @@ let package = Package(
                 "CMariaDB",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -57,6 +58,8 @@ let package = Package(
             name: "Agent",
             dependencies: [
                 "ConPaaSCore", "JSONRPC", "MariaDB",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,11 +67,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the executables share on their command lines (a log level as an argument).
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "conpaassql-agent",
             dependencies: [
-                "Agent",
+                "Agent", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -99,6 +113,7 @@ let package = Package(
             name: "OpenNebulaSimulator",
             dependencies: [
                 "ConPaaSCore", "LocalCloud",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,6 +125,8 @@ let package = Package(
             name: "Manager",
             dependencies: [
                 "ConPaaSCore", "JSONRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -123,8 +140,10 @@ let package = Package(
         .executableTarget(
             name: "conpaassql-manager",
             dependencies: [
-                "Manager", "ConPaaSCore", "LocalCloud", "OpenNebula",
+                "Manager", "ConPaaSCore", "LocalCloud", "OpenNebula", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -142,8 +161,10 @@ let package = Package(
         .executableTarget(
             name: "onesim",
             dependencies: [
-                "OpenNebulaSimulator",
+                "OpenNebulaSimulator", "LocalCloud", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -165,6 +186,8 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "JSONRPC",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -177,6 +200,8 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "Agent", "JSONRPC", "MariaDB",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -184,12 +209,19 @@ let package = Package(
         ),
         .testTarget(
             name: "LocalCloudTests",
-            dependencies: ["TestSupport", "LocalCloud", "ConPaaSCore"],
+            dependencies: ["TestSupport", "LocalCloud", "ConPaaSCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OpenNebulaTests",
-            dependencies: ["TestSupport", "OpenNebula", "OpenNebulaSimulator", "ConPaaSCore"],
+            dependencies: [
+                "TestSupport", "OpenNebula", "OpenNebulaSimulator", "LocalCloud", "ConPaaSCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -197,6 +229,7 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "Manager", "JSONRPC", "MariaDB", "ConPaaSCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,27 @@
-/// Which account names users may manage, and the names of replication accounts.
+import MariaDB
+
+/// Which account names users may manage, what they may do, and the names of replication accounts.
 enum AccountRules {
+    /// What `configure_user` grants (and user dumps load with): everything an application
+    /// owner needs, but not what would let it write on a read-only replica (SUPER, READ_ONLY
+    /// ADMIN) or touch other accounts, whose changes would replicate everywhere. Not CREATE
+    /// USER or GRANT OPTION, and no data privilege on the `mysql` schema: `DROP USER`,
+    /// `CREATE USER` and `SET PASSWORD` are also allowed with DELETE, INSERT or UPDATE there.
+    /// Data privileges are granted on every database (`%`) instead of globally, and a
+    /// harmless grant on `mysql` shadows that wildcard (MariaDB takes the most specific
+    /// database grant that matches, not the union).
+    static func userGrants(user: String, host: String) -> [SQL] {
+        [
+            "GRANT SHOW DATABASES, PROCESS, SLAVE MONITOR ON *.* TO \(literal: user)@\(literal: host)",
+            """
+            GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES, INDEX, ALTER, CREATE TEMPORARY TABLES, \
+            LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, EVENT, TRIGGER \
+            ON `%`.* TO \(literal: user)@\(literal: host)
+            """,
+            "GRANT SHOW VIEW ON mysql.* TO \(literal: user)@\(literal: host)",
+        ]
+    }
+
     /// Prefix of accounts the agents create for themselves.
     static let reservedPrefix = "conpaas_"
     /// Accounts a user may never change or drop.

@@ -13,9 +13,11 @@ public func buildAgentApplication(
 ) async throws -> some ApplicationProtocol {
     // A dedicated pool: seeding and dump loads hold threads for a long time.
     let threadPool = NIOThreadPool(numberOfThreads: 8)
-    threadPool.start()
-    let node = try AgentNode(configuration: configuration, threadPool: threadPool, logger: logger)
-    try await node.initializeDataDirectoryIfNeeded()
+    let node = try await startingThreadPool(threadPool) {
+        let node = try AgentNode(configuration: configuration, threadPool: threadPool, logger: logger)
+        try await node.initializeDataDirectoryIfNeeded()
+        return node
+    }
 
     let backups = PhysicalBackupSource(paths: node.paths, threadPool: threadPool, logger: logger)
     let router = Router()
@@ -57,4 +59,16 @@ public func buildAgentApplication(
         services: services,
         onServerRunning: onServerRunning,
         logger: logger)
+}
+
+/// Starts `threadPool` and runs `body`; if `body` throws, the pool is shut down
+/// before the error goes on (nothing else would ever stop its threads).
+func startingThreadPool<T>(_ threadPool: NIOThreadPool, _ body: () async throws -> T) async throws -> T {
+    threadPool.start()
+    do {
+        return try await body()
+    } catch {
+        try? await threadPool.shutdownGracefully()
+        throw error
+    }
 }

@@ -1,16 +1,5 @@
 import MariaDB
 
-/// The privileges `configure_user` grants: everything an application owner
-/// needs, but not what would let it write on a read-only replica (SUPER,
-/// READ_ONLY ADMIN) or touch other accounts (CREATE USER, GRANT OPTION: with
-/// them a user could change root's password or drop the replication accounts,
-/// and the change would replicate everywhere). Accounts are the service's job.
-private let userPrivileges: SQL = """
-    SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES, INDEX, ALTER, SHOW DATABASES, \
-    CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, \
-    EVENT, TRIGGER, PROCESS, SLAVE MONITOR
-    """
-
 extension AgentNode {
     /// Creates the account `username@'%'`, or sets its password if it exists.
     /// On a replica the change stays out of the binlog (the master's copy arrives by replication).
@@ -19,7 +8,11 @@ extension AgentNode {
             try await withAdminConnection { connection in
                 try await connection.execute("CREATE USER IF NOT EXISTS \(literal: username)@'%' IDENTIFIED BY \(literal: password)")
                 try await connection.execute("ALTER USER \(literal: username)@'%' IDENTIFIED BY \(literal: password)")
-                try await connection.execute("GRANT \(userPrivileges) ON *.* TO \(literal: username)@'%'")
+                // Whatever an older agent granted goes first.
+                try await connection.execute("REVOKE ALL PRIVILEGES, GRANT OPTION FROM \(literal: username)@'%'")
+                for grant in AccountRules.userGrants(user: username, host: "%") {
+                    try await connection.execute(grant)
+                }
             }
         }
         logger.info("configured user account", metadata: ["user": "\(username)"])
@@ -65,16 +58,25 @@ extension AgentNode {
         logger.info("changed server variable", metadata: ["variable": "\(name)", "value": "\(value.configText)"])
     }
 
-    /// Loads a SQL file with the `mariadb` client. Refused on a replica.
+    /// Loads a SQL file with the `mariadb` client, as ``DumpLoaderAccount``: a dump has
+    /// no more power than the users the service makes, so only the writable master takes
+    /// it (checked under the lock: a node that becomes a replica meanwhile refuses too).
     func loadDump(path: String) async throws {
-        guard role != .slave else {
-            throw AgentError.wrongRole("this node is a read-only replica; load dumps on the master")
-        }
         try await change {
-            try await ChildProcess.run(
-                // --sandbox: a dump may not run the client's own commands (`\! cmd`, `system`, `source`).
-                "mariadb", ["--defaults-extra-file=\(paths.clientOptions)", "--batch", "--sandbox"],
-                stderrPath: "\(paths.logDirectory)/dump-load.err", stdinPath: path)
+            switch role {
+            case .master: break
+            case .slave: throw AgentError.wrongRole("this node is a read-only replica; load dumps on the master")
+            case .none: throw AgentError.wrongRole("this node is not a master yet (it is read-only); load dumps on the master")
+            }
+            let loader = DumpLoaderAccount(paths: paths)
+            try await loader.create(on: database)
+            do {
+                try await loader.load(path)
+                try await loader.drop(on: database)
+            } catch {
+                try? await loader.drop(on: database)
+                throw error
+            }
         }
         logger.info("loaded a dump", metadata: ["bytes": "\(FileSystem.size(path))"])
     }

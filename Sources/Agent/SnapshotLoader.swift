@@ -25,11 +25,13 @@ struct SnapshotLoader: Sendable {
             }
         } catch {
             let status = try await threadPool.runIfActive { client.finish() }
+            if let reason = scanner.masterFailure { throw Self.masterFailed(masterAgentURL, reason) }
             throw AgentError.replicationFailed(
                 "seeding stopped after \(scanner.byteCount) bytes: \(status == 0 ? "\(error)" : ChildProcess.tail(of: client.stderrPath))")
         }
         scanner.finish()
         let status = try await threadPool.runIfActive { client.finish() }
+        if let reason = scanner.masterFailure { throw Self.masterFailed(masterAgentURL, reason) }
         guard status == 0 else {
             throw AgentError.commandFailed("mariadb (loading the snapshot)", status: status, detail: ChildProcess.tail(of: client.stderrPath))
         }
@@ -38,6 +40,10 @@ struct SnapshotLoader: Sendable {
         }
         logger.info("snapshot loaded", metadata: ["bytes": "\(scanner.byteCount)", "gtid": "\(gtid)"])
         return gtid
+    }
+
+    private static func masterFailed(_ masterAgentURL: String, _ reason: String) -> AgentError {
+        AgentError.replicationFailed("the master agent at \(masterAgentURL) could not take the snapshot: \(reason)")
     }
 }
 

@@ -1,20 +1,30 @@
 import Foundation
 
 /// Reads a `mariadb-dump --gtid --master-data=2` stream as it passes and picks
-/// out the two lines that matter: the GTID position of the snapshot and the
-/// closing `-- Dump completed` line that proves the stream is whole.
+/// out the lines that matter: the GTID position of the snapshot, the closing
+/// `-- Dump completed` line that proves the stream is whole, and the master's
+/// reason when its dump failed (a last line that ``failureLine(_:)`` wrote).
 ///
 /// Lines can be megabytes long (extended INSERTs); only the first bytes of each
 /// line are kept.
 struct SnapshotScanner: Sendable {
     private static let gtidPrefix = Array("-- SET GLOBAL gtid_slave_pos='".utf8)
     private static let completedPrefix = Array("-- Dump completed".utf8)
-    private static let keptBytes = 256
+    private static let failurePrefix = Array("-- ConPaaS snapshot failed: ".utf8)
+    private static let keptBytes = 1024
+
+    /// The line a master appends when its dump failed: an SQL comment, on a line of its own.
+    static func failureLine(_ reason: String) -> String {
+        let oneLine = reason.map { $0.isNewline ? " " : $0 }
+        return "\n" + String(decoding: failurePrefix, as: UTF8.self) + String(oneLine) + "\n"
+    }
 
     /// The GTID position the snapshot is consistent with (`""` for an empty binlog).
     private(set) var gtidPosition: String?
     /// Whether the dump's closing line went by.
     private(set) var isComplete = false
+    /// Why the master's dump failed, when the last line said so.
+    private(set) var masterFailure: String?
     /// Bytes seen so far.
     private(set) var byteCount: Int64 = 0
 
@@ -57,8 +67,12 @@ struct SnapshotScanner: Sendable {
     }
 
     private mutating func finishLine() {
+        guard !line.isEmpty else { return }
         defer { line.removeAll(keepingCapacity: true) }
-        if line.starts(with: Self.completedPrefix) {
+        masterFailure = nil
+        if line.starts(with: Self.failurePrefix) {
+            masterFailure = String(decoding: line.dropFirst(Self.failurePrefix.count), as: UTF8.self)
+        } else if line.starts(with: Self.completedPrefix) {
             isComplete = true
         } else if line.starts(with: Self.gtidPrefix) {
             let rest = line.dropFirst(Self.gtidPrefix.count)

@@ -10,7 +10,9 @@ import NIOPosix
 /// `--single-transaction --master-data=2 --gtid` takes the snapshot and its GTID
 /// position together, while ``DDLFreeze`` keeps table definitions still; the
 /// `mysql` schema is left out (each node keeps its own root account) and
-/// accounts travel as `CREATE USER IF NOT EXISTS` statements.
+/// accounts travel as `CREATE USER IF NOT EXISTS` statements. When `mariadb-dump`
+/// fails, the stream's last line is ``SnapshotScanner/failureLine(_:)`` with its reason,
+/// never the `-- Dump completed` line that marks a whole snapshot.
 struct SnapshotSource: Sendable {
     let paths: AgentPaths
     let threadPool: NIOThreadPool
@@ -46,8 +48,15 @@ struct SnapshotSource: Sendable {
                 try await writer.write(chunk)
             }
             let status = try await threadPool.runIfActive { dump.wait() }
-            if status != 0 {
-                logger.error("mariadb-dump failed", metadata: ["status": "\(status)", "detail": "\(ChildProcess.tail(of: dump.stderrPath))"])
+            guard status == 0 else {
+                // The status line went out long ago: the stream ends with the reason instead of
+                // `-- Dump completed`. (Breaking the connection off instead races with this last
+                // write, and the reason is lost.)
+                let failure = AgentError.commandFailed("mariadb-dump", status: status, detail: ChildProcess.tail(of: dump.stderrPath))
+                logger.error("snapshot failed", metadata: ["reason": "\(failure.message)"])
+                try await writer.write(ByteBuffer(string: SnapshotScanner.failureLine(failure.message)))
+                try await writer.finish(nil)
+                return
             }
             try await writer.finish(nil)
             logger.info("snapshot sent", metadata: ["bytes": "\(bytes)"])

@@ -8,17 +8,6 @@ extension JSONValue: CustomStringConvertible {
         return text
     }
 
-    /// Parses JSON text (RFC 8259). Integers that fit in `Int` become `.int`, other numbers `.double`.
-    public init(parsing text: String) throws(JSONParseError) {
-        self = try JSONValue(parsing: Array(text.utf8))
-    }
-
-    /// Parses JSON from UTF-8 bytes (RFC 8259).
-    public init(parsing utf8: [UInt8]) throws(JSONParseError) {
-        var parser = JSONParser(utf8)
-        self = try parser.parseDocument()
-    }
-
     private func write(to text: inout String) {
         switch self {
         case .null:

@@ -37,9 +37,11 @@ struct RPCEnvelopeError: Error {
 }
 
 extension RPCCall {
-    /// Whether a decoded body asks for JSON-RPC 2.0 answers.
+    /// Whether a decoded body asks for JSON-RPC answers: it has a `"jsonrpc"` member,
+    /// whatever its value (a version other than `"2.0"` is refused as such, never run
+    /// as a ConPaaS call).
     static func isJSONRPC2(_ envelope: [String: JSONValue]) -> Bool {
-        envelope["jsonrpc"] == "2.0"
+        envelope["jsonrpc"] != nil
     }
 
     /// Reads a ConPaaS POST body `{"method", "params", "id"}`; a missing id is answered as null.
@@ -104,6 +106,7 @@ extension RPCCall {
         default: throw .invalidRequest("\"id\" must be a string, a number or null")
         }
         let id = idValue ?? .null
+        guard envelope["jsonrpc"] == "2.0" else { throw .invalidRequest("\"jsonrpc\" must be \"2.0\"", id: id) }
         guard let method = envelope["method"]?.stringValue else {
             throw .invalidRequest("\"method\" must be a string", id: id)
         }

@@ -102,6 +102,12 @@ final class ManagerStore: Sendable {
             }
         }
         registerBackupMigration(&migrator)
+        migrator.registerMigration("v4: orphaned replication accounts") { db in
+            try db.create(table: "orphanAccount") { table in
+                table.primaryKey("replicaHost", .text)
+                table.column("recordedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 

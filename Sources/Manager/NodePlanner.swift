@@ -99,6 +99,17 @@ extension NodePlanner {
         return candidates.first { [.pending, .booting, .running].contains($0.status) }
     }
 
+    /// Whether deciding for `node` needs this round's VM list from the cloud: only
+    /// CREATE once a creation was requested (to adopt a VM a crash left), CONFIRM and
+    /// BOOTSTRAP look at the VM; the other stages go on while the cloud fails.
+    func needsVMList(_ node: NodeRecord) -> Bool {
+        switch node.stage {
+        case .create: node.createRequested
+        case .confirm, .bootstrap: true
+        default: false
+        }
+    }
+
     /// After a failed VM creation (no VM exists): whether another attempt is allowed.
     func decideAfterCreateFailure(_ node: NodeRecord) -> Bool {
         node.attempts + 1 < policy.maxAttempts

@@ -52,12 +52,8 @@ extension ProvisioningWorker {
                 try await destroyVM(of: node)
                 try await store.failNode(node, reason: reason)
             case .drain(let master):
-                if let master, let address = node.address {
-                    do {
-                        _ = try await agents.client(for: master).call("drop_replication_user", params: ["replica_host": .string(address)])
-                    } catch {
-                        logger.warning("could not drop the replica's account on the master: \(error)")
-                    }
+                if let address = node.address {
+                    try await dropReplicationAccount(of: address, on: master)
                 }
                 try await store.completeStage(node, next: .destroy, state: .removing)
                 wake()
@@ -69,6 +65,44 @@ extension ProvisioningWorker {
             }
         } catch {
             logger.error("provisioning step failed: \(error)")
+        }
+    }
+
+    /// Drops the account of the replica at `replicaHost` on `master`; without a master,
+    /// or when the drop fails, records it for ``dropOrphanAccounts()``.
+    private func dropReplicationAccount(of replicaHost: String, on master: String?) async throws {
+        if let master {
+            do {
+                _ = try await agents.client(for: master).call("drop_replication_user", params: ["replica_host": .string(replicaHost)])
+                return
+            } catch {
+                logger.warning("could not drop the replica's account on the master: \(error)")
+            }
+        }
+        try await store.recordOrphanAccount(replicaHost: replicaHost)
+        logger.info("the replica's account is left on the master until one is writable", metadata: ["replica": "\(replicaHost)"])
+    }
+
+    /// Drops the accounts that drained replicas left while there was no writable master
+    /// (``OrphanAccountPlanner``); each record goes once its account is gone. The nodes are
+    /// read after the records, so an address a new node took meanwhile is seen as taken.
+    func dropOrphanAccounts() async {
+        do {
+            let orphans = try await store.orphanAccounts()
+            guard !orphans.isEmpty else { return }
+            let snapshot = try await store.snapshot()
+            let cleanup = OrphanAccountPlanner.cleanup(orphans: orphans, nodes: snapshot.nodes, master: snapshot.writableMaster)
+            for host in cleanup.forget {
+                try await store.forgetOrphanAccount(replicaHost: host)
+            }
+            guard let masterAddress = cleanup.masterAddress else { return }
+            for host in cleanup.drop {
+                _ = try await agents.client(for: masterAddress).call("drop_replication_user", params: ["replica_host": .string(host)])
+                try await store.forgetOrphanAccount(replicaHost: host)
+                logger.info("dropped a replication account left by a drained replica", metadata: ["replica": "\(host)"])
+            }
+        } catch {
+            logger.warning("dropping left replication accounts failed; trying again next round: \(error)")
         }
     }
 

@@ -80,8 +80,16 @@ final class ProvisioningWorker: Service, Sendable {
             }
             let active = snapshot.nodes.filter { $0.stage != nil }
             if !active.isEmpty {
-                let vms = try await vmsByName(needed: active)
-                for node in active where claim(node.id) {
+                // A failing cloud holds back only the nodes that look at their VM this round.
+                let vms: [String: [VMInfo]]?
+                do {
+                    vms = try await vmsByName(needed: active)
+                } catch {
+                    logger.warning("the cloud's VM list failed; nodes waiting on their VMs wait a round: \(error)")
+                    vms = nil
+                }
+                let cloudFailed = vms == nil && active.contains(where: planner.needsVMList)
+                for node in active where !(cloudFailed && planner.needsVMList(node)) && claim(node.id) {
                     let candidates = vms?[context.vmName(for: node.id)] ?? []
                     group.addTask { [self] in
                         defer { release(node.id) }
@@ -92,6 +100,12 @@ final class ProvisioningWorker: Service, Sendable {
                         let decision = planner.decide(node: current, vm: vm, master: snapshot.writableMaster, now: Date())
                         await carryOut(decision, for: current, vmAddress: vm?.address)
                     }
+                }
+            }
+            if claim("orphan-accounts") {
+                group.addTask { [self] in
+                    defer { release("orphan-accounts") }
+                    await dropOrphanAccounts()
                 }
             }
             if lastSweep.withLock({ last in
@@ -114,14 +128,7 @@ final class ProvisioningWorker: Service, Sendable {
     /// One pool query, only when some node's stage looks at its VM; nil otherwise.
     /// A name can have several VMs: a node's earlier, destroyed attempts keep it.
     private func vmsByName(needed nodes: [NodeRecord]) async throws -> [String: [VMInfo]]? {
-        let needsCloud = nodes.contains { node in
-            switch node.stage {
-            case .create: node.createRequested
-            case .confirm, .bootstrap: true
-            default: false
-            }
-        }
-        guard needsCloud else { return nil }
+        guard nodes.contains(where: planner.needsVMList) else { return nil }
         let vms = try await cloud.listVMs(namePrefix: context.namePrefix)
         return Dictionary(grouping: vms, by: \.name)
     }

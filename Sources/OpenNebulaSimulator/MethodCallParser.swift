@@ -119,14 +119,26 @@ final class XMLTree {
 }
 
 private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
+    /// Deepest element nesting read: room for ``MethodCallParser/nestingLimit`` values
+    /// (three elements each) inside a call. FoundationXML sets no limit, and a tree
+    /// nested 100 000 deep overflows the stack when it is freed.
+    static let maximumDepth = 3 * MethodCallParser.nestingLimit + 16
+
     var root: XMLTree?
     private var stack: [XMLTree] = []
+    private var tooDeep = false
 
     /// Whether a document element was read and closed (FoundationXML does
     /// not report a document that ends early).
-    var isComplete: Bool { root != nil && stack.isEmpty }
+    var isComplete: Bool { root != nil && stack.isEmpty && !tooDeep }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        guard !tooDeep else { return }
+        guard stack.count < Self.maximumDepth else {
+            tooDeep = true
+            parser.abortParsing()
+            return
+        }
         let element = XMLTree(name: name)
         if let parent = stack.last { parent.children.append(element) } else { root = element }
         stack.append(element)
@@ -141,6 +153,7 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        guard !tooDeep else { return }
         stack.removeLast()
     }
 }

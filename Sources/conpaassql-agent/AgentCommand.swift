@@ -1,5 +1,6 @@
 import Agent
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -78,5 +79,3 @@ struct AgentCommand: AsyncParsableCommand {
         try await app.runService()
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

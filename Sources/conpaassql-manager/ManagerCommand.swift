@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import ConPaaSCore
 import Foundation
 import Hummingbird
@@ -132,5 +133,3 @@ struct ManagerCommand: AsyncParsableCommand {
 enum CloudChoice: String, ExpressibleByArgument, CaseIterable {
     case local, opennebula
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

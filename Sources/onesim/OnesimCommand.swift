@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Hummingbird
 import LocalCloud
@@ -128,4 +129,3 @@ struct OnesimCommand: AsyncParsableCommand {
 }
 
 extension SimulatorProfile: ExpressibleByArgument {}
-extension Logger.Level: @retroactive ExpressibleByArgument {}

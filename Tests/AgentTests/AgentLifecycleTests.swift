@@ -61,6 +61,10 @@ struct AgentLifecycleTests {
             let good = "\(directory)/good.sql"
             try "CREATE DATABASE dumped;\nCREATE TABLE dumped.t (id INT PRIMARY KEY);\nINSERT INTO dumped.t VALUES (1),(2),(3);\n"
                 .write(toFile: good, atomically: true, encoding: .utf8)
+            await #expect(throws: RPCError.failed("this node is not a master yet (it is read-only); load dumps on the master")) {
+                try await agent.client.upload("send_mysqldump", fileField: "mysqldump", filePath: good)
+            }
+            _ = try await agent.client.call("set_up_replica_master")
             _ = try await agent.client.upload("send_mysqldump", fileField: "mysqldump", filePath: good)
             #expect(try await agent.rootQuery("SELECT COUNT(*) AS n FROM dumped.t").first?.int("n") == 3)
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JSONRPC
 import MariaDB
+import NIOCore
 import TestSupport
 import Testing
 
@@ -105,6 +106,50 @@ struct BadInputTests {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
             #expect(response.status == .unauthorized)
             #expect(try await agent.rootQuery("SELECT COUNT(*) AS n FROM mysql.user WHERE User = 'eve'").first?.int("n") == 0)
+        }
+    }
+
+    @Test("Malformed, oversized and mis-versioned requests are answered with errors; nothing changes and the agent goes on")
+    func malformedRequests() async throws {
+        try await TestCluster.with { cluster in
+            let agent = try await cluster.start(1)
+            let base = "http://\(agent.address):60000"
+            func post(_ body: String, type: String = "application/json") async throws -> (status: UInt, body: String) {
+                var request = HTTPClientRequest(url: "\(base)/")
+                request.method = .POST
+                request.headers.add(name: "Authorization", value: "Bearer \(TestAgent.secret)")
+                request.headers.add(name: "Content-Type", value: type)
+                request.body = .bytes(ByteBuffer(string: body))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+            }
+            let create = #""method":"configure_user","params":{"username":"mallory","password":"pw"}"#
+            let cases: [(body: String, type: String, status: UInt, fragment: String)] = [
+                ("{", "application/json", 400, "Parse error"),
+                (String(repeating: "[", count: 100_000), "application/json", 400, "Parse error"),
+                ("[]", "application/json", 200, "-32600"),
+                ("\"configure_user\"", "application/json", 400, "expected a JSON object"),
+                ("{\(create),\"jsonrpc\":\"1.0\",\"id\":1}", "application/json", 200, "-32600"),
+                ("[{\(create),\"jsonrpc\":\"3.0\",\"id\":1}]", "application/json", 200, "-32600"),
+                ("{\(create),\"params\":7}", "application/json", 400, "must be a JSON object"),
+                ("method=configure_user", "text/plain", 415, "Unsupported Content-Type"),
+                ("--B\r\nContent-Disposition: form-data; name=\"method\"\r\n\r\nsend_mysqldump\r\n--B--\r\n",
+                 "multipart/form-data; boundary=B", 200, "Missing argument: mysqldump"),
+                ("{\"method\":\"configure_user\",\"params\":{\"username\":\"" + String(repeating: "x", count: 5 << 20) + "\"}}",
+                 "application/json", 413, "larger than"),
+            ]
+            for (body, type, status, fragment) in cases {
+                let answer = try await post(body, type: type)
+                #expect(answer.status == status, "\(body.prefix(80)): \(answer.status) \(answer.body.prefix(200))")
+                #expect(answer.body.contains(fragment), "\(body.prefix(80)): \(answer.body.prefix(200))")
+            }
+            var badQuery = HTTPClientRequest(url: "\(base)/?method=get_server_state&params=%zz")
+            badQuery.headers.add(name: "Authorization", value: "Bearer \(TestAgent.secret)")
+            #expect(try await HTTPClient.shared.execute(badQuery, timeout: .seconds(10)).status == .badRequest)
+
+            #expect(try await agent.rootQuery("SELECT COUNT(*) AS n FROM mysql.user WHERE User = 'mallory'").first?.int("n") == 0)
+            #expect(try await agent.state()["state"]?.stringValue == "RUNNING")
+            _ = try await agent.client.call("configure_user", params: ["username": "after", "password": "pw"])
         }
     }
 }

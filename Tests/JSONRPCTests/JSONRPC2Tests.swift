@@ -38,6 +38,24 @@ struct JSONRPC2Tests {
         }
     }
 
+    @Test("a \"jsonrpc\" member other than \"2.0\" is -32600 Invalid Request, alone or in a batch, and runs nothing", arguments: [
+        #"{"jsonrpc":"3.0","method":"count","id":1}"#, #"{"jsonrpc":"1.5","method":"count","id":1}"#,
+        #"{"jsonrpc":2.0,"method":"count","id":1}"#, #"{"jsonrpc":null,"method":"count","id":1}"#,
+    ])
+    func wrongVersion(body: String) async throws {
+        let counter = CallCounter()
+        try await withLiveServer(counter.methods) { base in
+            let response = try await post(base, body)
+            #expect(response.status == 200)
+            #expect(response.json == [
+                "jsonrpc": "2.0", "error": ["code": -32600, "message": #"Invalid request: "jsonrpc" must be "2.0""#], "id": 1,
+            ])
+            let batch = try await post(base, "[\(body)]")
+            #expect(batch.json.arrayValue?.first?["error"]?["code"] == -32600)
+        }
+        #expect(counter.calls == 0)
+    }
+
     @Test("unparseable 2.0 text is a -32700 parse error")
     func parseError() async throws {
         try await withLiveServer(testMethods()) { base in

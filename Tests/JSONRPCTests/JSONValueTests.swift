@@ -53,10 +53,22 @@ struct JSONValueTests {
     }
 
     @Test("malformed text is refused with a reason", arguments: [
-        "", "{", #"{"a" 1}"#, "[1,]", "01", "1.", "tru", #""\x""#, #""\ud800""#, "1 2", "nan", "[" + String(repeating: "[", count: 600),
+        "", "{", #"{"a" 1}"#, "01", "1.", "tru", #""\x""#, #""\ud800""#, "1 2", "nan", "1e400", "\"a\u{01}b\"",
+        "[" + String(repeating: "[", count: 600),
     ])
-    func malformed(text: String) {
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
+    func malformed(text: String) throws {
+        let error = try #require(throws: JSONParseError.self) { try JSONValue(parsing: text) }
+        #expect(!error.reason.isEmpty)
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0xFF, 0x22]) }
+    }
+
+    @Test("big numbers, repeated names and a trailing comma are read as Foundation reads them")
+    func foundationRules() throws {
+        #expect(try JSONValue(parsing: "[-9223372036854775808, 9223372036854775807, 18446744073709551615, -0, -0.0]")
+            == [.int(.min), .int(.max), .double(0x1p64), 0, -0.0])
+        #expect(try JSONValue(parsing: #"{"a": 1, "a": 2}"#) == ["a": 2])
+        #expect(try JSONValue(parsing: "[1,]") == [1])
+        #expect(try JSONValue(parsing: #"[true, false, 1, 0]"#) == [true, false, 1, 0])
     }
 
     struct Node: Codable, Equatable {

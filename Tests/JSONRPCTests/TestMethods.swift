@@ -24,6 +24,22 @@ final class UploadRecorder: Sendable {
     func record(_ upload: SeenUpload) { seen.withLock { $0.append(upload) } }
 }
 
+/// One method, `count`, that counts its calls: for checking that a refused request ran nothing.
+final class CallCounter: Sendable {
+    private let count = Mutex(0)
+
+    var calls: Int { count.withLock { $0 } }
+
+    var methods: RPCMethods {
+        var methods = RPCMethods()
+        methods.register("count", kind: .post) { [self] _ in
+            count.withLock { $0 += 1 }
+            return [:]
+        }
+        return methods
+    }
+}
+
 /// The method table the server tests run against.
 func testMethods(uploads: UploadRecorder = UploadRecorder()) -> RPCMethods {
     var methods = RPCMethods()

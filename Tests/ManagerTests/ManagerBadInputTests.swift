@@ -40,6 +40,11 @@ struct ManagerBadInputTests {
             garbage.headers.add(name: "Content-Type", value: "application/json")
             garbage.body = .bytes(ByteBuffer(string: "{\"method\": \"add_nodes\", \"params\": {\"count\": 1"))
             #expect(try await HTTPClient.shared.execute(garbage, timeout: .seconds(10)).status == .badRequest)
+            // An unknown JSON-RPC version is refused, never run as a ConPaaS call.
+            garbage.body = .bytes(ByteBuffer(string: #"{"jsonrpc": "3.0", "method": "add_nodes", "params": {"count": 1}, "id": 1}"#))
+            let wrongVersion = try await HTTPClient.shared.execute(garbage, timeout: .seconds(10))
+            let answer = try JSONValue(parsing: Array(try await wrongVersion.body.collect(upTo: 1 << 16).readableBytesView))
+            #expect(answer["error"]?["code"] == -32600, "\(answer)")
 
             #expect(try await manager.client.call("list_nodes", kind: .get)["conpaas-mysql"] == [])
             #expect(try await manager.client.call("get_service_info", kind: .get)["state"] == "INIT")

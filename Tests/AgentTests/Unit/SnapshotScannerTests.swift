@@ -40,4 +40,15 @@ struct SnapshotScannerTests {
         scanner.feed(Array(repeating: UInt8(ascii: "x"), count: 1_000_000) + Array("\n-- Dump completed\n".utf8))
         #expect(scanner.isComplete)
     }
+
+    @Test("The master's failure line is read only as the last line")
+    func masterFailure() {
+        var scanner = SnapshotScanner()
+        scanner.feed(Array(("INSERT INTO t VALUES (1,'half" + SnapshotScanner.failureLine("mariadb-dump failed (exit 2):\nView 'd.v' (1356)")).utf8))
+        scanner.finish()
+        #expect(scanner.masterFailure == "mariadb-dump failed (exit 2): View 'd.v' (1356)")
+        scanner.feed(Array("-- Dump completed\n".utf8))
+        #expect(scanner.masterFailure == nil)
+        #expect(scanner.isComplete)
+    }
 }

@@ -1,0 +1,66 @@
+@testable import OpenNebulaSimulator
+import Testing
+
+/// Hostile and malformed XML-RPC bodies: every one is answered with an error,
+/// nothing in the pool changes and the simulator keeps serving.
+@Suite("Bad input to onesim")
+struct SimulatorBadInputTests {
+    private static let session = "<value>oneadmin:opennebula</value>"
+    private static let template = "<value><string>NAME=x CPU=1 MEMORY=64</string></value>"
+
+    /// Bodies that are not XML, not XML-RPC, or call methods with what they cannot take.
+    private static let hostileBodies: [String] = [
+        "\u{0}\u{1}\u{2}", "<methodCall>", "<?xml version=\"1.0\"?>", String(repeating: "<", count: 10_000),
+        "<methodCall><methodName>one.vm.allocate</methodName><params><param>" + String(repeating: "<value><array><data>", count: 100)
+            + String(repeating: "</data></array></value>", count: 100) + "</param></params></methodCall>",
+        String(repeating: "<a>", count: 100_000) + String(repeating: "</a>", count: 100_000),
+        """
+        <?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">\
+        <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">\
+        <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">\
+        <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">]>\
+        <methodCall><methodName>one.vm.allocate</methodName><params><param><value>&g;</value></param></params></methodCall>
+        """,
+        """
+        <?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>\
+        <methodCall><methodName>one.vm.allocate</methodName><params><param><value>&x;</value></param></params></methodCall>
+        """,
+        methodCall("one.vm.allocate", [session, "<value><struct><member><name>T</name><value>x</value></member></struct></value>", "<value><boolean>0</boolean></value>"]),
+        methodCall("one.vm.allocate", [session, template, "<value><boolean>yes</boolean></value>"]),
+        methodCall("one.vm.allocate", [session, "<value><foo>1</foo></value>", "<value><boolean>0</boolean></value>"]),
+        methodCall("one.vm.allocate", [session, template, "<value><boolean>0</boolean><boolean>1</boolean></value>"]),
+        methodCall("one.vm.allocate", [session, template, "<value><boolean>0</boolean></value>", "<value><i4>99999999999</i4></value>"]),
+        methodCall("one.vm.allocate", [session, "<value><string>NAME = [ </string></value>", "<value><boolean>0</boolean></value>"]),
+        methodCall("one.vm.allocate", ["<value>oneadmin:wrong</value>", template, "<value><boolean>0</boolean></value>"]),
+        methodCall("one.vm.action", [session, "<value><string>resume</string></value>", "<value><double>nan</double></value>"]),
+        methodCall("one.vm.action", [session, "<value><string>explode</string></value>", "<value><i4>0</i4></value>"]),
+        methodCall("one.vm.allocate\u{0}", [session, template, "<value><boolean>0</boolean></value>"]),
+        methodCall(String(repeating: "m", count: 100_000), [session]),
+        methodCall("one.vm.allocate", [session, "<value><string>" + String(repeating: "X", count: 8 << 20) + "</string></value>"]),
+    ]
+
+    private static let poolQuery = methodCall("one.vmpool.info", [session] + Array(repeating: "<value><i4>-1</i4></value>", count: 3) + ["<value><i4>-2</i4></value>"])
+
+    @Test("Every hostile body gets an error, the pool stays empty and the simulator keeps answering")
+    func hostileBodies() async throws {
+        try await withLiveSimulator(profile: .v6_10) { live in
+            for body in Self.hostileBodies {
+                let response = try await rawHTTP(port: live.port, xmlrpcPost(body))
+                let refused = response.status != 200 || response.body.contains("<fault>") || response.body.contains("<boolean>0</boolean>")
+                #expect(refused, "\(body.prefix(200)) got \(response.status) \(response.body.prefix(300))")
+                #expect(!response.body.contains("root:"), "an external entity was read: \(response.body.prefix(300))")
+            }
+            let wrongLength = "POST /RPC2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: 99999999999\r\n\r\n<x/>"
+            #expect(try await rawHTTP(port: live.port, wrongLength).status == 500)
+            let negative = "POST /RPC2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: text/xml\r\nContent-Length: -5\r\n\r\n<x/>"
+            #expect(try await rawHTTP(port: live.port, negative).status == 400)
+
+            #expect(await live.simulator.vms.isEmpty)
+            let pool = try await rawHTTP(port: live.port, xmlrpcPost(Self.poolQuery))
+            #expect(pool.status == 200)
+            #expect(pool.body.contains("<boolean>1</boolean>") && !pool.body.contains("&lt;VM&gt;"), "\(pool.body.prefix(300))")
+            let version = try await rawHTTP(port: live.port, xmlrpcPost(methodCall("one.system.version", [Self.session])))
+            #expect(version.body.contains("<value><string>6.10.0</string></value>"))
+        }
+    }
+}
