@@ -115,11 +115,12 @@ struct BackupTests {
             let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)
             #expect(try await manager.waitForJob(job)["state"] == "DONE")
             let local = "\(manager.stateDirectory)/backups/backups/1"
-            try await eventually("the backup is on the SFTP server", timeout: .seconds(60)) {
-                FileManager.default.contents(atPath: "\(sftp.storeRoot)/backups/1/manifest.json") != nil
+            try await eventually("the backup is on the SFTP server, byte for byte", timeout: .seconds(60)) {
+                ["manifest.json", "backup.xbstream.zst"].allSatisfy { name in
+                    FileManager.default.contents(atPath: "\(sftp.storeRoot)/backups/1/\(name)") == FileManager.default.contents(atPath: "\(local)/\(name)")
+                }
             }
-            #expect(FileManager.default.contents(atPath: "\(sftp.storeRoot)/backups/1/manifest.json") == FileManager.default.contents(atPath: "\(local)/manifest.json"))
-            #expect(FileManager.default.contents(atPath: "\(sftp.storeRoot)/backups/1/backup.xbstream.zst") == FileManager.default.contents(atPath: "\(local)/backup.xbstream.zst"))
+            #expect(!FileManager.default.fileExists(atPath: "\(sftp.storeRoot)/archiver"), "the archiver's credentials left the machine")
             try await eventually("the archived binlog is on the SFTP server", timeout: .seconds(90)) {
                 FileManager.default.fileExists(atPath: "\(sftp.storeRoot)/archive/timeline-0/0001-node-1/mysql-bin.000001")
             }
