@@ -21,3 +21,14 @@ extension Process {
         while isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 }
+
+/// Waits for the child `pid` to exit, reaping it with `waitpid` (Foundation's own
+/// SIGCHLD watch was seen to miss an exit, leaving a zombie `isRunning` forever).
+public func waitForExit(of pid: pid_t) async {
+    while true {
+        var status: Int32 = 0
+        let reaped = waitpid(pid, &status, WNOHANG)
+        if reaped == pid || (reaped < 0 && errno == ECHILD) { return }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+}

@@ -82,7 +82,7 @@ final class TestManager: Sendable {
     func kill(_ signal: Int32 = SIGKILL) async {
         guard let manager = process.withLock({ $0 }) else { return }
         Foundation.kill(manager.processIdentifier, signal)
-        while manager.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        await waitForExit(of: manager.processIdentifier)
         process.withLock { $0 = nil }
     }
 

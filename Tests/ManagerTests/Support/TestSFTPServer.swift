@@ -58,7 +58,6 @@ struct TestSFTPServer {
     /// SIGKILL: the test process's threads block SIGTERM and sshd inherits that mask.
     func stop() {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
     }
 
     private static func createLog(_ path: String) -> String {
