@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Foundation
 import JSONRPC
 import MariaDB
+import NIOCore
 import TestSupport
 import Testing
 
@@ -101,11 +103,19 @@ struct BackupTests {
             let id = try #require(complete["id"]?.intValue)
             #expect(complete["state"] == "COMPLETE")
             #expect(!FileManager.default.fileExists(atPath: "\(manager.stateDirectory)/backups/backups/1"))
+            // Agents fetch backups with the service secret; nothing else is served.
+            let file = "backups/\(id)/backup.xbstream.zst"
+            #expect(try await fetch(manager, file, secret: nil).status == 401)
+            #expect(try await fetch(manager, file, secret: "wrong").status == 401)
+            #expect(try await fetch(manager, "archiver/archiver.cnf", secret: manager.serviceSecret).status == 400)
+            #expect(try await fetch(manager, "backups/%2e%2e/%2e%2e/service-secret", secret: manager.serviceSecret).status == 400)
+            let served = try await fetch(manager, file, secret: manager.serviceSecret)
+            #expect(served.status == 200)
+            #expect(served.body == FileManager.default.contents(atPath: "\(manager.stateDirectory)/backups/\(file)"))
 
             let shutdown = try #require(try await manager.client.call("shutdown")["job"]?.intValue)
             _ = try await manager.waitForJob(shutdown)
-            let file = "\(manager.stateDirectory)/backups/backups/\(id)/backup.xbstream.zst"
-            let handle = try #require(FileHandle(forUpdatingAtPath: file))
+            let handle = try #require(FileHandle(forUpdatingAtPath: "\(manager.stateDirectory)/backups/\(file)"))
             try handle.seek(toOffset: 100)
             try handle.write(contentsOf: Data("corrupted".utf8))
             try handle.close()
@@ -158,6 +168,14 @@ struct BackupTests {
         } catch let error as RPCError {
             return error.message
         }
+    }
+
+    private func fetch(_ manager: TestManager, _ path: String, secret: String?) async throws -> (status: UInt, body: Data) {
+        var request = HTTPClientRequest(url: "\(manager.url)/backup-files/\(path)")
+        if let secret { request.headers.add(name: "Authorization", value: "Bearer \(secret)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 26)
+        return (response.status.code, Data(body.readableBytesView))
     }
 
     private func parse(_ text: String) -> Date? {
