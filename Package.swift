@@ -197,6 +197,7 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "Manager", "JSONRPC", "MariaDB", "ConPaaSCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

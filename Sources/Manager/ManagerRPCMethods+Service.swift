@@ -5,10 +5,9 @@ extension ManagerRPCMethods {
     static func registerServiceMethods(_ methods: inout RPCMethods, service: ManagerService) {
         methods.registerForwarding("get_service_info", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])
-            let snapshot = try await service.store.snapshot()
+            let snapshot = service.store.snapshot()
             let live = snapshot.liveNodes
-            let tasks = try await service.store.tasksByJob(snapshot.runningJobs.compactMap(\.id))
-            let jobs = snapshot.runningJobs.map { json($0, tasks: tasks[$0.id!] ?? []) }
+            let jobs = snapshot.runningJobs.map { json($0, tasks: snapshot.runningTasks[$0.id!] ?? []) }
             let replicas = live.filter { $0.role != .master && $0.state == .running }.count
             let semiSync = PromotionPlanner.semiSyncState(master: snapshot.master.flatMap { service.board.status(of: $0.id) }, runningReplicas: replicas)
             let lastFailover = snapshot.service.lastFailover.flatMap { try? JSONValue(parsing: $0) } ?? .null

@@ -28,7 +28,7 @@ extension ProvisioningWorker {
                     try await store.recordReport(nodeID: node.id, agentState: status.state, error: status.error)
                 }
             case .configureMaster:
-                let epoch = try await store.snapshot().service.epoch
+                let epoch = store.snapshot().service.epoch
                 try await configure(node) { client in _ = try await client.call("set_up_replica_master", params: ["epoch": .int(epoch)]) }
             case .configureReplica(let master):
                 try await configure(node) { client in
