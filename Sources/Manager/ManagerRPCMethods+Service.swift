@@ -18,7 +18,7 @@ extension ManagerRPCMethods {
                 "epoch": .int(snapshot.service.epoch),
                 "semi_sync": .string(semiSync),
                 "auto_failover": .bool(service.configuration.failover.automatic),
-                "failover_hold_until": snapshot.service.failoverHoldUntil.map { .string($0.formatted(.iso8601)) } ?? .null,
+                "failover_hold_until": snapshot.service.failoverHoldUntil.map { .string($0.iso8601) } ?? .null,
                 "last_failover": lastFailover,
                 "endpoints": service.endpoints.map { ["writer": .string($0.addresses.writer), "reader": .string($0.addresses.reader)] } ?? .null,
                 "type": "conpaas-mysql",
@@ -26,7 +26,7 @@ extension ManagerRPCMethods {
                 "nodes_by_state": .object(Dictionary(grouping: live, by: \.state.rawValue).mapValues { .int($0.count) }),
                 "master": snapshot.master.map { .string($0.id) } ?? .null,
                 "jobs": .array(jobs),
-                "created_at": .string(snapshot.service.createdAt.formatted(.iso8601)),
+                "created_at": .string(snapshot.service.createdAt.iso8601),
             ]
         }
         methods.registerForwarding("get_service_performance", kind: .get, metrics: service.metrics) { params in

@@ -44,15 +44,15 @@ enum ManagerRPCMethods {
             "kind": .string(job.kind.rawValue),
             "state": .string(job.state.rawValue),
             "message": job.message.map(JSONValue.string) ?? .null,
-            "created_at": .string(job.createdAt.formatted(.iso8601)),
-            "finished_at": job.finishedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+            "created_at": .string(job.createdAt.iso8601),
+            "finished_at": job.finishedAt.map { .string($0.iso8601) } ?? .null,
             "progress": ["done": .int(done), "total": .int(tasks.count)],
             "tasks": .array(tasks.map { task in
                 [
                     "node": .string(task.nodeID), "stage": .string(task.stage.rawValue), "state": .string(task.state.rawValue),
                     "attempts": .int(task.attempts), "message": task.message.map(JSONValue.string) ?? .null,
-                    "started_at": task.startedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
-                    "finished_at": task.finishedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+                    "started_at": task.startedAt.map { .string($0.iso8601) } ?? .null,
+                    "finished_at": task.finishedAt.map { .string($0.iso8601) } ?? .null,
                 ]
             }),
         ]

@@ -201,7 +201,7 @@ extension ManagerStore {
         let summary: JSONValue = [
             "kind": .string(promotion.kind.rawValue), "automatic": .bool(promotion.automatic),
             "from": .string(promotion.fromNode), "to": .string(promoted), "epoch": promotion.epoch.map { .int($0) } ?? .null,
-            "at": .string((promotion.promotedAt ?? Date()).formatted(.iso8601)), "job": .int(Int(promotion.jobID)),
+            "at": .string((promotion.promotedAt ?? Date()).iso8601), "job": .int(Int(promotion.jobID)),
             "write_unavailable_ms": promotion.writeUnavailableMilliseconds.map { .int($0) } ?? .null,
             "lost_gtids": .string(promotion.lostGTIDs ?? ""), "semi_sync_before": .string(promotion.semiSyncBefore ?? "n/a"),
         ]
