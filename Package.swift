@@ -148,6 +148,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The baseline of scripts/bench-rpc: Hummingbird answering a fixed JSON body.
+        .executableTarget(
+            name: "bench-bare-hummingbird",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // What several test targets share: polling, failures, live servers stopped gracefully.
         .target(
             name: "TestSupport",
