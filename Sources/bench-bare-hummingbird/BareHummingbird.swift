@@ -9,11 +9,8 @@ import Hummingbird
 struct BareHummingbird: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench-bare-hummingbird", abstract: "Answer GET / with a fixed JSON body.")
 
-    @Option(help: "The loopback address to listen on.")
+    @Option(help: "The loopback address to listen on, port 50000 as a manager's.")
     var address = "127.0.0.1"
-
-    @Option(help: "The port to listen on.")
-    var port = 50000
 
     @Option(help: "The file whose content every answer carries.")
     var bodyFile: String
@@ -25,7 +22,7 @@ struct BareHummingbird: AsyncParsableCommand {
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
         }
         let application = Application(
-            router: router, configuration: .init(address: .hostname(address, port: port), serverName: "bench-bare-hummingbird"))
+            router: router, configuration: .init(address: .hostname(address, port: 50000), serverName: "bench-bare-hummingbird"))
         try await application.runService()
     }
 }
