@@ -169,6 +169,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The baseline of scripts/bench-rpc: Hummingbird answering a fixed JSON body.
+        .executableTarget(
+            name: "bench-bare-hummingbird",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // What several test targets share: polling, failures, live servers stopped gracefully.
         .target(
             name: "TestSupport",
@@ -230,6 +240,7 @@ let package = Package(
                 "TestSupport",
                 "Manager", "JSONRPC", "MariaDB", "ConPaaSCore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,62 +2,76 @@ import Foundation
 
 extension JSONValue: CustomStringConvertible {
     /// Compact JSON text with object keys sorted; non-finite doubles are written as `null`.
-    public var description: String {
-        var text = ""
-        write(to: &text)
-        return text
+    public var description: String { String(decoding: utf8, as: UTF8.self) }
+
+    /// ``description`` as UTF-8 bytes, written straight into one buffer (what HTTP answers carry).
+    public var utf8: [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        write(to: &bytes)
+        return bytes
     }
 
-    private func write(to text: inout String) {
+    private func write(to bytes: inout [UInt8]) {
         switch self {
         case .null:
-            text += "null"
+            bytes.append(contentsOf: "null".utf8)
         case .bool(let value):
-            text += value ? "true" : "false"
+            bytes.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value):
-            text += String(value)
+            bytes.append(contentsOf: String(value).utf8)
         case .double(let value):
-            text += value.isFinite ? value.description : "null"
+            bytes.append(contentsOf: (value.isFinite ? value.description : "null").utf8)
         case .string(let value):
-            Self.writeString(value, to: &text)
+            Self.writeString(value, to: &bytes)
         case .array(let elements):
-            text += "["
+            bytes.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
-                if position > 0 { text += "," }
-                element.write(to: &text)
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                element.write(to: &bytes)
             }
-            text += "]"
+            bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            text += "{"
-            for (position, key) in members.keys.sorted().enumerated() {
-                if position > 0 { text += "," }
-                Self.writeString(key, to: &text)
-                text += ":"
-                members[key]!.write(to: &text)
+            bytes.append(UInt8(ascii: "{"))
+            for (position, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+                if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                Self.writeString(member.key, to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                member.value.write(to: &bytes)
             }
-            text += "}"
+            bytes.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func writeString(_ value: String, to text: inout String) {
-        text += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case "\u{08}": text += "\\b"
-            case "\u{0C}": text += "\\f"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                text.unicodeScalars.append(scalar)
+    /// The string quoted, with runs of plain UTF-8 copied whole and only `"`, `\` and controls escaped.
+    private static func writeString(_ value: String, to bytes: inout [UInt8]) {
+        var value = value
+        bytes.append(UInt8(ascii: "\""))
+        value.withUTF8 { utf8 in
+            var plain = 0
+            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: utf8[plain..<index])
+                bytes.append(contentsOf: escape(byte).utf8)
+                plain = index + 1
             }
+            bytes.append(contentsOf: utf8[plain...])
         }
-        text += "\""
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func escape(_ byte: UInt8) -> String {
+        switch byte {
+        case UInt8(ascii: "\""): return "\\\""
+        case UInt8(ascii: "\\"): return "\\\\"
+        case UInt8(ascii: "\n"): return "\\n"
+        case UInt8(ascii: "\r"): return "\\r"
+        case UInt8(ascii: "\t"): return "\\t"
+        case 0x08: return "\\b"
+        case 0x0C: return "\\f"
+        default:
+            let hex = String(byte, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
     }
 }
 

@@ -62,21 +62,22 @@ struct RPCDispatcher: Sendable {
     let logger: Logger
 
     /// Runs `call`; never throws: a handler's non-`RPCError` failure is logged and becomes "Unknown error.".
+    ///
+    /// Metadata is built only for messages the log level lets through (no copy of the logger per call).
     func run(_ call: RPCCall) async -> RPCOutcome {
-        var logger = logger
-        logger[metadataKey: "rpc.method"] = .string(call.method)
+        let method = Logger.MetadataValue.string(call.method)
         guard let entry = methods.entry(named: call.method, callableAs: call.callableKinds) else {
-            logger.debug("RPC call to an unknown method or with the wrong kind")
+            logger.debug("RPC call to an unknown method or with the wrong kind", metadata: ["rpc.method": method])
             return .methodNotFound
         }
-        logger.debug("RPC call", metadata: ["rpc.kind": .string(entry.kind.rawValue)])
+        logger.debug("RPC call", metadata: ["rpc.method": method, "rpc.kind": .string(entry.kind.rawValue)])
         do {
             return .result(try await entry.handler(call.params))
         } catch let error as RPCError {
-            logger.debug("RPC call refused", metadata: ["rpc.error": .string(error.message)])
+            logger.debug("RPC call refused", metadata: ["rpc.method": method, "rpc.error": .string(error.message)])
             return .failure(error)
         } catch {
-            logger.error("RPC handler failed", metadata: ["rpc.error": .string(String(describing: error))])
+            logger.error("RPC handler failed", metadata: ["rpc.method": method, "rpc.error": .string(String(describing: error))])
             return .failure(.unknown)
         }
     }

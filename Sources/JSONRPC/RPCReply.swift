@@ -12,7 +12,7 @@ struct RPCReply: Sendable {
         var headers = headers
         headers[.contentType] = "application/json"
         guard let body else { return Response(status: status, headers: headers) }
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body.description)))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body.utf8)))
     }
 
     /// 204 with no body: nothing to answer.

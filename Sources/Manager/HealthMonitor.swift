@@ -38,7 +38,7 @@ struct HealthMonitor: Service, CustomStringConvertible {
     }
 
     private func round() async throws {
-        let snapshot = try await store.snapshot()
+        let snapshot = store.snapshot()
         let watched = snapshot.liveNodes.filter { $0.stage == nil && $0.vmID != nil && ($0.state == .running || $0.state == .failed) }
         var answers: [String: AgentStatus] = [:]
         for (node, status, failure) in await probe(watched) {
@@ -49,7 +49,7 @@ struct HealthMonitor: Service, CustomStringConvertible {
                 await recordSilence(of: node, failure: failure ?? "no answer")
             }
         }
-        let current = try await store.snapshot()
+        let current = store.snapshot()
         let master = current.master
         let replicas = current.liveNodes.filter { $0.role != .master && $0.state == .running && $0.stage == nil }
         metrics.semiSync(PromotionPlanner.semiSyncState(master: master.flatMap { answers[$0.id] }, runningReplicas: replicas.count))

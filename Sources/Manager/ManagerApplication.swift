@@ -23,7 +23,7 @@ public func buildManagerApplication(
     let store = try ManagerStore(path: "\(configuration.stateDirectory)/manager.sqlite")
     let secret = try ServiceSecret.loadOrCreate(at: "\(configuration.stateDirectory)/service-secret")
     let agents = AgentDirectory(secret: secret, agentPort: configuration.agentPort, httpClient: AgentDirectory.sharedHTTPClient)
-    let tag = try await store.snapshot().service.tag
+    let tag = store.snapshot().service.tag
     logger[metadataKey: "service.id"] = "\(tag)"
     let context = VMContextTemplate(
         serviceTag: tag, managerAddress: configuration.advertisedAddress, managerPort: configuration.port,

@@ -1,5 +1,6 @@
 import ConPaaSCore
 import Prometheus
+import Synchronization
 
 /// The manager's Prometheus metrics, served as text at `/metrics`: nodes by
 /// state, replica lag, RPC calls and latency by method and outcome, cloud calls
@@ -11,13 +12,31 @@ final class ManagerMetrics: Sendable {
     ]
     private static let jobBuckets: [Duration] = [.seconds(5), .seconds(15), .seconds(30), .seconds(60), .seconds(120), .seconds(300), .seconds(900)]
 
+    /// The counter and histogram of each method and outcome, looked up once: the
+    /// registry checks names, labels and help text on every lookup.
+    private let rpcInstruments = Mutex<[RPCOutcomeKey: (calls: Counter, duration: DurationHistogram)]>([:])
+    private struct RPCOutcomeKey: Hashable {
+        let method: String
+        let outcome: String
+    }
+
     /// One finished JSON-RPC call.
     func rpcCall(method: String, outcome: String, duration: Duration) {
-        let labels = [("method", method), ("outcome", outcome)]
-        registry.makeCounter(descriptor: Self.descriptor("rpc_calls", "total", "JSON-RPC calls by method and outcome"), labels: labels).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.descriptor("rpc_duration", "seconds", "JSON-RPC call latency"), labels: [("method", method)], buckets: Self.latencyBuckets
-        ).record(duration)
+        let key = RPCOutcomeKey(method: method, outcome: outcome)
+        let instruments = rpcInstruments.withLock { known in
+            if let found = known[key] { return found }
+            let made = (
+                calls: registry.makeCounter(
+                    descriptor: Self.descriptor("rpc_calls", "total", "JSON-RPC calls by method and outcome"),
+                    labels: [("method", method), ("outcome", outcome)]),
+                duration: registry.makeDurationHistogram(
+                    descriptor: Self.descriptor("rpc_duration", "seconds", "JSON-RPC call latency"), labels: [("method", method)],
+                    buckets: Self.latencyBuckets))
+            known[key] = made
+            return made
+        }
+        instruments.calls.increment()
+        instruments.duration.record(duration)
     }
 
     /// One finished call to the cloud.

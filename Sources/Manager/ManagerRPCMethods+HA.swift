@@ -12,7 +12,7 @@ extension ManagerRPCMethods {
         }
         methods.registerForwarding("failover", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly([])
-            let snapshot = try await service.store.snapshot()
+            let snapshot = service.store.snapshot()
             guard let master = snapshot.master else { throw RPCError.failed("the service has no master") }
             let silence = service.board.silence(of: master)
             if master.state == .running, silence < service.configuration.failover.failoverAfter {
@@ -29,7 +29,7 @@ extension ManagerRPCMethods {
         methods.registerForwarding("replace_node", kind: .post, metrics: service.metrics) { params in
             try params.expectOnly(["serviceNodeId"])
             let id = try params.string("serviceNodeId")
-            let snapshot = try await service.store.snapshot()
+            let snapshot = service.store.snapshot()
             guard let node = snapshot.node(id), node.state.isLive else { throw RPCError.invalidArgument("serviceNodeId", detail: "unknown node \(id)") }
             let job: JobRecord
             if node.id == snapshot.master?.id {
@@ -73,7 +73,7 @@ extension ManagerService {
     func waitForJob(_ id: Int64, timeout: Duration = .seconds(300)) async throws -> JobRecord {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let job = try await store.snapshot().jobs.first(where: { $0.id == id }), job.state != .running { return job }
+            if let job = try await store.job(id), job.state != .running { return job }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw RPCError.failed("job \(id) did not end within \(timeout); follow it with get_job")

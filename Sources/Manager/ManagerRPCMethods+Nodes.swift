@@ -5,7 +5,7 @@ extension ManagerRPCMethods {
     static func registerNodeMethods(_ methods: inout RPCMethods, service: ManagerService) {
         methods.registerForwarding("list_nodes", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly([])
-            let live = try await service.store.snapshot().liveNodes
+            let live = service.store.snapshot().liveNodes
             let ids = { (nodes: [NodeRecord]) in JSONValue.array(nodes.map { .string($0.id) }) }
             return [
                 "conpaas-mysql": ids(live),
@@ -16,8 +16,7 @@ extension ManagerRPCMethods {
         methods.registerForwarding("get_node_info", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly(["serviceNodeId"])
             let id = try params.string("serviceNodeId")
-            let snapshot = try await service.store.snapshot()
-            guard let node = snapshot.node(id) else { throw RPCError.invalidArgument("serviceNodeId", detail: "unknown node \(id)") }
+            guard let node = try await service.store.node(id) else { throw RPCError.invalidArgument("serviceNodeId", detail: "unknown node \(id)") }
             return ["serviceNode": json(node, service: service)]
         }
         methods.registerForwarding("add_nodes", kind: .post, metrics: service.metrics) { params in

@@ -3,7 +3,8 @@ import Foundation
 import JSONRPC
 
 /// The manager's methods of PROTOCOL.md ("Manager methods"), plus `get_job`,
-/// `list_jobs`, `switchover`, `failover` and `replace_node`.
+/// `list_jobs` (newest first, `limit` and `before` page through the history),
+/// `switchover`, `failover` and `replace_node`.
 enum ManagerRPCMethods {
     static func make(for service: ManagerService) -> RPCMethods {
         var methods = RPCMethods()
@@ -43,26 +44,29 @@ enum ManagerRPCMethods {
             "kind": .string(job.kind.rawValue),
             "state": .string(job.state.rawValue),
             "message": job.message.map(JSONValue.string) ?? .null,
-            "created_at": .string(job.createdAt.formatted(.iso8601)),
-            "finished_at": job.finishedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+            "created_at": .string(job.createdAt.iso8601),
+            "finished_at": job.finishedAt.map { .string($0.iso8601) } ?? .null,
             "progress": ["done": .int(done), "total": .int(tasks.count)],
             "tasks": .array(tasks.map { task in
                 [
                     "node": .string(task.nodeID), "stage": .string(task.stage.rawValue), "state": .string(task.state.rawValue),
                     "attempts": .int(task.attempts), "message": task.message.map(JSONValue.string) ?? .null,
-                    "started_at": task.startedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
-                    "finished_at": task.finishedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+                    "started_at": task.startedAt.map { .string($0.iso8601) } ?? .null,
+                    "finished_at": task.finishedAt.map { .string($0.iso8601) } ?? .null,
                 ]
             }),
         ]
     }
 
+    /// How many jobs one `list_jobs` page may hold, and how many it holds when not told.
+    static let jobPageSizes = 1...1000
+    static let defaultJobPage = 50
+
     private static func registerJobMethods(_ methods: inout RPCMethods, service: ManagerService) {
         methods.registerForwarding("get_job", kind: .get, metrics: service.metrics) { params in
             try params.expectOnly(["id"])
             let id = try params.int("id")
-            let snapshot = try await service.store.snapshot()
-            guard let job = snapshot.jobs.first(where: { $0.id == Int64(id) }) else {
+            guard let job = try await service.store.job(Int64(id)) else {
                 throw RPCError.invalidArgument("id", detail: "unknown job \(id)")
             }
             var answer = json(job, tasks: try await service.store.tasks(ofJob: Int64(id)))
@@ -73,10 +77,18 @@ enum ManagerRPCMethods {
             return answer
         }
         methods.registerForwarding("list_jobs", kind: .get, metrics: service.metrics) { params in
-            try params.expectOnly([])
-            let snapshot = try await service.store.snapshot()
-            let tasks = try await service.store.tasksByJob()
-            return ["jobs": .array(snapshot.jobs.reversed().map { json($0, tasks: tasks[$0.id!] ?? []) })]
+            try params.expectOnly(["limit", "before"])
+            let limit = try params.optionalInt("limit") ?? defaultJobPage
+            guard jobPageSizes.contains(limit) else {
+                throw RPCError.invalidArgument("limit", detail: "must be from \(jobPageSizes.lowerBound) to \(jobPageSizes.upperBound)")
+            }
+            let before = try params.optionalInt("before")
+            if let before, before < 1 { throw RPCError.invalidArgument("before", detail: "must be a job id (at least 1)") }
+            let page = try await service.store.jobs(limit: limit, before: before.map(Int64.init))
+            return [
+                "jobs": .array(page.jobs.map { json($0.job, tasks: $0.tasks) }),
+                "next_before": page.nextBefore.map { .int(Int($0)) } ?? .null,
+            ]
         }
     }
 }

@@ -13,7 +13,7 @@ extension ManagerService {
     ///   heartbeat row; grows while replication is stopped), `seconds_behind_master`,
     ///   the IO/SQL thread states and the last replication error.
     func performance() async throws -> JSONValue {
-        let snapshot = try await store.snapshot()
+        let snapshot = store.snapshot()
         let nodes = snapshot.liveNodes.filter { ($0.state == .running || $0.state == .failed) && $0.address != nil }
         let reports = await withTaskGroup(of: (NodeRecord, AgentStatus?, String?).self) { group in
             for node in nodes {

@@ -11,7 +11,7 @@ extension ManagerStore {
     @discardableResult
     func completeStage(_ step: NodeRecord, next: Stage?, state: NodeState, _ change: @escaping @Sendable (inout NodeRecord) -> Void = { _ in }) async throws -> Bool {
         let nodeID = step.id
-        return try await database.write { db in
+        return try await write { db in
             guard var node = try Self.current(step, db), let stage = node.stage, let job = node.jobID else { return false }
             try Self.setTask(db, job: job, node: nodeID, stage: stage, state: .done)
             node.stage = next
@@ -29,7 +29,7 @@ extension ManagerStore {
     /// caller must then not start the operation.
     func startStage(_ step: NodeRecord, _ change: @escaping @Sendable (inout NodeRecord) -> Void = { _ in }) async throws -> Bool {
         let nodeID = step.id
-        return try await database.write { db in
+        return try await write { db in
             guard var node = try Self.current(step, db), let stage = node.stage, let job = node.jobID else { return false }
             change(&node)
             try node.update(db)
@@ -41,7 +41,7 @@ extension ManagerStore {
     /// Sends the node back to CREATE (its VM was destroyed) after `reason`.
     func restartProvisioning(_ step: NodeRecord, reason: String) async throws {
         let nodeID = step.id
-        try await database.write { db in
+        try await write { db in
             guard var node = try Self.current(step, db), let stage = node.stage, let job = node.jobID else { return }
             try Self.setTask(db, job: job, node: nodeID, stage: stage, state: .pending, message: "retrying: \(reason)")
             node.attempts += 1
@@ -65,7 +65,7 @@ extension ManagerStore {
     /// Gives up on the node: FAILED with `reason`, the rest of its plan skipped.
     func failNode(_ step: NodeRecord, reason: String) async throws {
         let nodeID = step.id
-        try await database.write { db in
+        try await write { db in
             guard var node = try Self.current(step, db) else { return }
             if let stage = node.stage, let job = node.jobID {
                 try Self.setTask(db, job: job, node: nodeID, stage: stage, state: .failed, message: reason)
@@ -84,7 +84,7 @@ extension ManagerStore {
     /// Closes every running job none of whose nodes is still in one of its stages.
     /// A finished shutdown stops the service.
     func finishJobs() async throws -> [JobRecord] {
-        try await database.write { db in
+        try await write { db in
             var finished: [JobRecord] = []
             for var job in try JobRecord.filter(Column("state") == JobState.running.rawValue).fetchAll(db) {
                 // A backup ends with its backup record; a restore has no node until its files are checked.

@@ -22,13 +22,13 @@ extension ManagerStore {
 
     /// Records a switchover or failover job after checking it can run now.
     func startPromotion(_ request: PromotionRequest) async throws -> JobRecord {
-        try await database.write { db in
+        try await write { db in
             let service = try ServiceRecord.fetchOne(db)!
             guard service.lifecycle == .active else { throw RPCError.wrongState }
-            if let running = try PromotionRecord.filter(Column("stage") != nil).fetchOne(db) {
+            if let running = try PromotionRecord.underWay.fetchOne(db) {
                 throw RPCError.failed("a \(running.kind.rawValue) is already under way (job \(running.jobID))")
             }
-            let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue).order(Column("number")).fetchAll(db)
+            let live = try NodeRecord.live.order(Column("number")).fetchAll(db)
             guard let master = live.first(where: \.isMasterOfRecord) else {
                 throw RPCError.failed("the service has no master")
             }
@@ -72,7 +72,7 @@ extension ManagerStore {
 
     /// The promotion's epoch: raised once, when FENCE first runs, and kept in the service.
     func raiseEpoch(_ promotion: PromotionRecord) async throws -> (PromotionRecord, Int) {
-        try await database.write { db in
+        try await write { db in
             var current = try PromotionRecord.fetchOne(db, key: promotion.jobID) ?? promotion
             if let epoch = current.epoch { return (current, epoch) }
             var service = try ServiceRecord.fetchOne(db)!
@@ -89,7 +89,7 @@ extension ManagerStore {
     func advancePromotion(_ promotion: PromotionRecord, message: String? = nil, _ change: @escaping @Sendable (inout PromotionRecord) -> Void = { _ in })
         async throws -> PromotionRecord
     {
-        try await database.write { db in
+        try await write { db in
             var current = try PromotionRecord.fetchOne(db, key: promotion.jobID) ?? promotion
             guard let stage = current.stage else { return current }
             change(&current)
@@ -113,7 +113,7 @@ extension ManagerStore {
             record.promotedGTID = reachedGTID
             record.lostGTIDs = lost.joined(separator: ",")
         }
-        try await database.write { db in
+        try await write { db in
             guard var newMaster = try NodeRecord.fetchOne(db, key: promoted), var oldMaster = try NodeRecord.fetchOne(db, key: updated.fromNode) else { return }
             newMaster.role = .master
             oldMaster.role = .slave
@@ -129,7 +129,7 @@ extension ManagerStore {
 
     /// Gives up: the stage's task FAILED with `reason`, the rest skipped.
     func failPromotion(_ promotion: PromotionRecord, reason: String, holdUntil: Date?) async throws {
-        try await database.write { db in
+        try await write { db in
             guard var current = try PromotionRecord.fetchOne(db, key: promotion.jobID), let stage = current.stage else { return }
             try Self.setPromotionTask(db, current, stage: stage, state: .failed, message: reason)
             try TaskRecord.filter(Column("jobID") == current.jobID && Column("state") == TaskState.pending.rawValue)
@@ -155,7 +155,7 @@ extension ManagerStore {
     /// or removed through DRAIN and DESTROY; with `addReplacement`, a new
     /// replica is provisioned in the same job.
     func heal(after promotion: PromotionRecord, terminateOld: Bool, removeOld: Bool, addReplacement: Bool) async throws -> PromotionRecord {
-        try await database.write { db in
+        try await write { db in
             let job = promotion.jobID
             if var old = try NodeRecord.fetchOne(db, key: promotion.fromNode), old.state.isLive {
                 if terminateOld {
@@ -179,7 +179,7 @@ extension ManagerStore {
 
     /// The promotion with this job id.
     func promotion(job: Int64) async throws -> PromotionRecord? {
-        try await database.read { db in try PromotionRecord.fetchOne(db, key: job) }
+        try await read { db in try PromotionRecord.fetchOne(db, key: job) }
     }
 
     private static func setPromotionTask(_ db: Database, _ promotion: PromotionRecord, stage: Stage, state: TaskState, message: String? = nil) throws {
@@ -201,7 +201,7 @@ extension ManagerStore {
         let summary: JSONValue = [
             "kind": .string(promotion.kind.rawValue), "automatic": .bool(promotion.automatic),
             "from": .string(promotion.fromNode), "to": .string(promoted), "epoch": promotion.epoch.map { .int($0) } ?? .null,
-            "at": .string((promotion.promotedAt ?? Date()).formatted(.iso8601)), "job": .int(Int(promotion.jobID)),
+            "at": .string((promotion.promotedAt ?? Date()).iso8601), "job": .int(Int(promotion.jobID)),
             "write_unavailable_ms": promotion.writeUnavailableMilliseconds.map { .int($0) } ?? .null,
             "lost_gtids": .string(promotion.lostGTIDs ?? ""), "semi_sync_before": .string(promotion.semiSyncBefore ?? "n/a"),
         ]

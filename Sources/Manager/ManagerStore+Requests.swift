@@ -11,10 +11,10 @@ extension ManagerStore {
     /// Records `count` new nodes and the job that provisions them. The first node
     /// of a service without a master becomes the master.
     func addNodes(count: Int, maxNodes: Int) async throws -> (job: JobRecord, nodes: [NodeRecord]) {
-        try await database.write { db in
+        try await write { db in
             var service = try ServiceRecord.fetchOne(db)!
             guard service.lifecycle == .active else { throw RPCError.wrongState }
-            let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue).fetchAll(db)
+            let live = try NodeRecord.live.fetchAll(db)
             guard count <= maxNodes - live.count else {
                 throw RPCError.invalidArgument(
                     "count", detail: "the service may have at most \(maxNodes) nodes (it has \(live.count))")
@@ -22,7 +22,7 @@ extension ManagerStore {
             // A master that failed its health check still owns its VM and may come back (or be failed
             // over): a new replica could not be seeded from it now, so nothing is booted.
             let master = live.first(where: \.isMasterOfRecord)
-            if let promotion = try PromotionRecord.filter(Column("stage") != nil).fetchOne(db) {
+            if let promotion = try PromotionRecord.underWay.fetchOne(db) {
                 throw RPCError.failed("a \(promotion.kind.rawValue) is under way (job \(promotion.jobID)); add nodes when it ends")
             }
             if let master, master.state == .failed {
@@ -44,11 +44,10 @@ extension ManagerStore {
     /// Records the removal of the given nodes, or of `count` replicas (newest first).
     /// The master can only go when it is the last node.
     func removeNodes(ids: [String]?, count: Int?) async throws -> JobRecord {
-        try await database.write { db in
+        try await write { db in
             let service = try ServiceRecord.fetchOne(db)!
             guard service.lifecycle == .active else { throw RPCError.wrongState }
-            let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue)
-                .order(Column("number").desc).fetchAll(db)
+            let live = try NodeRecord.live.order(Column("number").desc).fetchAll(db)
             let removable = live.filter { $0.state != .removing }
             var chosen: [NodeRecord]
             if let ids {
@@ -82,14 +81,14 @@ extension ManagerStore {
     /// Records the replacement of replica `id`: a new replica is provisioned
     /// and the old one removed (DRAIN, DESTROY), in one job.
     func replaceReplica(_ id: String) async throws -> JobRecord {
-        try await database.write { db in
+        try await write { db in
             var service = try ServiceRecord.fetchOne(db)!
             guard service.lifecycle == .active else { throw RPCError.wrongState }
             guard var old = try NodeRecord.fetchOne(db, key: id), old.state.isLive, old.state != .removing else {
                 throw RPCError.invalidArgument("serviceNodeId", detail: "unknown node \(id)")
             }
             guard old.role != .master else { throw RPCError.failed("\(id) is the master: it is switched over before it is replaced") }
-            if let promotion = try PromotionRecord.filter(Column("stage") != nil).fetchOne(db) {
+            if let promotion = try PromotionRecord.underWay.fetchOne(db) {
                 throw RPCError.failed("a \(promotion.kind.rawValue) is under way (job \(promotion.jobID)); try again when it ends")
             }
             var job = JobRecord(kind: .replaceNode, state: .running, createdAt: Date())
@@ -103,14 +102,14 @@ extension ManagerStore {
 
     /// Starts the shutdown: every node is destroyed, then the service is STOPPED.
     func shutdown() async throws -> JobRecord {
-        try await database.write { db in
+        try await write { db in
             var service = try ServiceRecord.fetchOne(db)!
             guard service.lifecycle == .active else { throw RPCError.wrongState }
             service.lifecycle = .stopping
             try service.update(db)
             var job = JobRecord(kind: .shutdown, state: .running, createdAt: Date())
             try job.insert(db)
-            let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue).fetchAll(db)
+            let live = try NodeRecord.live.fetchAll(db)
             for var node in live {
                 try Self.startRemoval(of: &node, job: job.id!, plan: [.destroy], db: db)
             }

@@ -1,12 +1,20 @@
 import ConPaaSCore
 import Foundation
 import GRDB
+import Synchronization
 
 /// The manager's persistent state (service, nodes, jobs, tasks) in SQLite under
 /// the state directory. Every change is one transaction, so a manager killed at
 /// any moment restarts from a consistent state.
+///
+/// The current state (``snapshot()``) is kept in memory, replaced after each
+/// write by what that write's transaction read back, so RPC calls and worker
+/// rounds read no history.
 final class ManagerStore: Sendable {
-    let database: DatabaseQueue
+    private let database: DatabaseQueue
+    private let current: Mutex<(version: Int, snapshot: ServiceSnapshot)>
+    /// Counts committed writes (under the database's write lock) to order their publications.
+    private let writes = Mutex(0)
 
     /// Opens (creating and migrating if needed) `path`.
     init(path: String) throws {
@@ -14,11 +22,13 @@ final class ManagerStore: Sendable {
         configuration.busyMode = .timeout(10)
         database = try DatabaseQueue(path: path, configuration: configuration)
         try Self.migrator.migrate(database)
-        try database.write { db in
+        let live = try database.write { db in
             if try ServiceRecord.fetchOne(db) == nil {
                 try ServiceRecord(tag: RandomSecret.make(length: 6).lowercased(), lifecycle: .active, nextServerID: 1, nextNodeNumber: 1, createdAt: Date()).insert(db)
             }
+            return try ServiceSnapshot(db)
         }
+        current = Mutex((0, live))
     }
 
     private static var migrator: DatabaseMigrator {
@@ -108,37 +118,50 @@ final class ManagerStore: Sendable {
                 table.column("recordedAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v5: live-state indexes") { db in
+            // What the current state is read with: live nodes, a job's busy nodes, running jobs, promotions under way.
+            try db.create(index: "node_on_state", on: "node", columns: ["state"])
+            try db.create(index: "node_on_jobID", on: "node", columns: ["jobID"])
+            try db.create(index: "job_on_state", on: "job", columns: ["state"])
+            try db.create(index: "promotion_on_stage", on: "promotion", columns: ["stage"])
+        }
         return migrator
     }
 
-    /// Everything, read in one transaction.
-    func snapshot() async throws -> ServiceSnapshot {
-        try await database.read { db in
-            ServiceSnapshot(
-                service: try ServiceRecord.fetchOne(db)!,
-                nodes: try NodeRecord.order(Column("number")).fetchAll(db),
-                jobs: try JobRecord.order(Column("id")).fetchAll(db),
-                promotions: try PromotionRecord.filter(Column("stage") != nil).fetchAll(db)
-            )
+    /// The current state as the last committed write left it: no database read,
+    /// so it costs the same however many finished jobs and terminated nodes are stored.
+    func snapshot() -> ServiceSnapshot { current.withLock { $0.snapshot } }
+
+    /// Runs `updates` in one write transaction, then publishes the live state it left
+    /// (read in the same transaction) as the ``snapshot()``.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let (result, live, version) = try await database.write { db in
+            let result = try updates(db)
+            return (result, try ServiceSnapshot(db), self.writes.withLock { count in
+                count += 1
+                return count
+            })
         }
+        // Writes are serialized, but their publications may race: the later write wins.
+        current.withLock { published in
+            if version > published.version { published = (version, live) }
+        }
+        return result
     }
 
-    /// One node as stored now.
+    /// Runs `value` in one read transaction (history: what ``snapshot()`` leaves out).
+    func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await database.read(value)
+    }
+
+    /// One node as stored now, terminated ones included.
     func node(_ id: String) async throws -> NodeRecord? {
-        try await database.read { db in try NodeRecord.fetchOne(db, key: id) }
-    }
-
-    /// The tasks of the given jobs (all jobs when nil) in plan order, read with one query.
-    func tasksByJob(_ jobs: [Int64]? = nil) async throws -> [Int64: [TaskRecord]] {
-        try await database.read { db in
-            let request = jobs.map { TaskRecord.filter($0.contains(Column("jobID"))) } ?? TaskRecord.all()
-            return Dictionary(grouping: try request.order(Column("id")).fetchAll(db), by: \.jobID)
-        }
+        try await read { db in try NodeRecord.fetchOne(db, key: id) }
     }
 
     /// The tasks of one job, in plan order.
     func tasks(ofJob id: Int64) async throws -> [TaskRecord] {
-        try await database.read { db in
+        try await read { db in
             try TaskRecord.filter(Column("jobID") == id).order(Column("id")).fetchAll(db)
         }
     }
@@ -146,49 +169,11 @@ final class ManagerStore: Sendable {
     /// Applies `change` to node `id` if it exists; answers the stored result.
     @discardableResult
     func updateNode(_ id: String, _ change: @escaping @Sendable (inout NodeRecord) -> Void) async throws -> NodeRecord? {
-        try await database.write { db in
+        try await write { db in
             guard var node = try NodeRecord.fetchOne(db, key: id) else { return nil }
             change(&node)
             try node.update(db)
             return node
         }
     }
-}
-
-/// A consistent picture of the service at one moment.
-struct ServiceSnapshot: Sendable {
-    var service: ServiceRecord
-    var nodes: [NodeRecord]
-    var jobs: [JobRecord]
-    /// Switchovers and failovers under way.
-    var promotions: [PromotionRecord]
-
-    /// Nodes that are part of the service (not terminated).
-    var liveNodes: [NodeRecord] { nodes.filter { $0.state.isLive } }
-
-    /// The node recorded as master (``NodeRecord/isMasterOfRecord``: one meaning everywhere).
-    var master: NodeRecord? { liveNodes.first(where: \.isMasterOfRecord) }
-
-    /// The master when it can take writes: RUNNING and no promotion under way.
-    var writableMaster: NodeRecord? {
-        guard promotions.isEmpty, let master, master.state == .running else { return nil }
-        return master
-    }
-
-    /// Why no node takes writes, or nil when one does (or none is expected yet).
-    var noWriterReason: String? {
-        if let promotion = promotions.first { return "a \(promotion.kind.rawValue) is under way (job \(promotion.jobID))" }
-        guard let master else {
-            return liveNodes.isEmpty ? nil : "the service has no master"
-        }
-        switch master.state {
-        case .running: return nil
-        case .failed: return "the master \(master.id) failed: \(master.reason ?? "no reason recorded")"
-        default: return liveNodes.contains { $0.state == .running } ? "the master \(master.id) is \(master.state.rawValue)" : nil
-        }
-    }
-
-    var runningJobs: [JobRecord] { jobs.filter { $0.state == .running } }
-
-    func node(_ id: String) -> NodeRecord? { nodes.first { $0.id == id } }
 }

@@ -15,21 +15,21 @@ struct OrphanAccountRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
 extension ManagerStore {
     /// Records that the account of the replica at `replicaHost` is still on the master (idempotent).
     func recordOrphanAccount(replicaHost: String) async throws {
-        try await database.write { db in
+        try await write { db in
             try OrphanAccountRecord(replicaHost: replicaHost, recordedAt: Date()).insert(db, onConflict: .ignore)
         }
     }
 
     /// The replica addresses whose accounts are still to be dropped, oldest first.
     func orphanAccounts() async throws -> [String] {
-        try await database.read { db in
+        try await read { db in
             try OrphanAccountRecord.order(Column("recordedAt")).fetchAll(db).map(\.replicaHost)
         }
     }
 
     /// Forgets the record once the account is gone (or belongs to a live node again).
     func forgetOrphanAccount(replicaHost: String) async throws {
-        _ = try await database.write { db in
+        _ = try await write { db in
             try OrphanAccountRecord.deleteOne(db, key: replicaHost)
         }
     }

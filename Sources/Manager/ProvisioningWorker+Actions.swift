@@ -28,14 +28,14 @@ extension ProvisioningWorker {
                     try await store.recordReport(nodeID: node.id, agentState: status.state, error: status.error)
                 }
             case .configureMaster:
-                let epoch = try await store.snapshot().service.epoch
+                let epoch = store.snapshot().service.epoch
                 let restore = try await node.jobID.asyncMap { try await store.restore(job: $0) } ?? nil
                 try await configure(node) { client in
                     if let restore { try await self.restore(restore, with: client) }
                     _ = try await client.call("set_up_replica_master", params: ["epoch": .int(epoch)])
                 }
             case .configureReplica(let master):
-                let source = BackupPlanner.seedSource(for: node, in: try await store.snapshot()) ?? master
+                let source = BackupPlanner.seedSource(for: node, in: store.snapshot()) ?? master
                 try await configure(node) { client in
                     _ = try await client.call("set_up_replica_slave", params: ["master_host": .string(master), "seed_from": .string(source)])
                 }
@@ -90,8 +90,8 @@ extension ProvisioningWorker {
         do {
             let orphans = try await store.orphanAccounts()
             guard !orphans.isEmpty else { return }
-            let snapshot = try await store.snapshot()
-            let cleanup = OrphanAccountPlanner.cleanup(orphans: orphans, nodes: snapshot.nodes, master: snapshot.writableMaster)
+            let snapshot = store.snapshot()
+            let cleanup = OrphanAccountPlanner.cleanup(orphans: orphans, nodes: snapshot.liveNodes, master: snapshot.writableMaster)
             for host in cleanup.forget {
                 try await store.forgetOrphanAccount(replicaHost: host)
             }

@@ -29,8 +29,8 @@ extension ProvisioningWorker {
     }
 
     private func perform(_ stage: Stage, _ promotion: PromotionRecord) async throws -> PromotionRecord {
-        let snapshot = try await store.snapshot()
-        guard let old = snapshot.node(promotion.fromNode) else { throw PromotionFailure("the old master \(promotion.fromNode) is not recorded") }
+        let snapshot = store.snapshot()
+        guard let old = try await store.node(promotion.fromNode) else { throw PromotionFailure("the old master \(promotion.fromNode) is not recorded") }
         logger.info("\(promotion.kind.rawValue): \(stage.rawValue)", metadata: ["job.id": "\(promotion.jobID)", "node.id": "\(old.id)"])
         switch stage {
         case .detect:

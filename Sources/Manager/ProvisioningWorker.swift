@@ -69,8 +69,8 @@ final class ProvisioningWorker: Service, Sendable {
     /// One pass over every node that a job is driving, and every switchover or failover.
     private func round(in group: inout DiscardingTaskGroup) async {
         do {
-            let snapshot = try await store.snapshot()
-            metrics.nodes(Dictionary(grouping: snapshot.nodes, by: \.state).mapValues(\.count))
+            let snapshot = store.snapshot()
+            metrics.nodes(snapshot.nodeCounts)
             for promotion in snapshot.promotions where claim("promotion-\(promotion.jobID)") {
                 group.addTask { [self] in
                     defer { release("promotion-\(promotion.jobID)") }
@@ -78,7 +78,7 @@ final class ProvisioningWorker: Service, Sendable {
                     await drive(current)
                 }
             }
-            let active = snapshot.nodes.filter { $0.stage != nil }
+            let active = snapshot.liveNodes.filter { $0.stage != nil }
             if !active.isEmpty {
                 // A failing cloud holds back only the nodes that look at their VM this round.
                 let vms: [String: [VMInfo]]?
@@ -136,12 +136,12 @@ final class ProvisioningWorker: Service, Sendable {
     /// At start and every 30 s: a VM of this service whose node is gone or unknown is destroyed.
     private func reconcileOrphans() async {
         do {
-            let snapshot = try await store.snapshot()
+            let snapshot = store.snapshot()
             let vms = try await cloud.listVMs(namePrefix: context.namePrefix)
             for vm in vms where vm.status != .terminated && vm.status != .stopping {
-                let node = snapshot.nodes.first { context.vmName(for: $0.id) == vm.name }
+                let node = snapshot.liveNodes.first { context.vmName(for: $0.id) == vm.name }
                 // A node in a job may be about to adopt its VM; a finished node owns only its recorded VM.
-                let owned = node.map { $0.state != .terminated && ($0.stage != nil || $0.vmID == vm.id) } ?? false
+                let owned = node.map { $0.stage != nil || $0.vmID == vm.id } ?? false
                 guard !owned else { continue }
                 logger.warning("destroying a VM no node owns", metadata: ["vm.id": "\(vm.id)", "vm.name": "\(vm.name)"])
                 do {

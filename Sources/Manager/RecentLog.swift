@@ -43,7 +43,7 @@ public struct RecentLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let line = "\(Date().formatted(.iso8601)) \(event.level) \(label): \(fields.isEmpty ? "" : fields + " ")\(event.message)"
+        let line = "\(Date().iso8601) \(event.level) \(label): \(fields.isEmpty ? "" : fields + " ")\(event.message)"
         recent.append(line)
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

@@ -14,6 +14,8 @@ enum Stage: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
 
     static let provisioning: [Stage] = [.create, .confirm, .bootstrap, .configure, .validate]
     static let removal: [Stage] = [.drain, .destroy]
+    /// Every stage a switchover or failover can be in (``PromotionRecord/plan``).
+    static let promotion: [Stage] = [.detect, .fence, .elect, .catchUp, .promote, .repoint, .heal]
 }
 
 enum JobKind: String, Codable, Sendable, DatabaseValueConvertible {

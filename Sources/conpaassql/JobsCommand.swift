@@ -6,20 +6,30 @@ struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs", abstract: "The manager's jobs: adding, removing, replacing nodes, failovers, switchovers, shutting down.", subcommands: [List.self, Show.self])
 
-    /// `jobs list`: every job, newest first.
+    /// `jobs list [--limit N] [--before ID]`: the newest jobs, newest first.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every job, newest first.", discussion: "Example:\n  conpaassql jobs list")
+        static let configuration = CommandConfiguration(
+            abstract: "List the newest jobs, newest first.",
+            discussion: "Examples:\n  conpaassql jobs list\n  conpaassql jobs list --limit 200 --before 1200")
 
         @OptionGroup var global: GlobalOptions
 
+        @Option(help: "How many jobs to list (1 to 1000; the manager lists 50 when not told).")
+        var limit: Int?
+
+        @Option(help: "List only jobs older than this job id (the next page's id is printed under the table).")
+        var before: Int?
+
         func run() async throws {
-            let result = try await global.withClient { try await $0.call("list_jobs", kind: .get) }
+            let params = ["limit": limit, "before": before].compactMapValues { $0.map(JSONValue.int) }
+            let result = try await global.withClient { try await $0.call("list_jobs", kind: .get, params: params) }
             global.show(result) { result in
                 var table = TextTable("JOB", "KIND", "STATE", "PROGRESS", "CREATED", "MESSAGE")
                 for job in (result["jobs"]?.arrayValue ?? []).map(JobSummary.init) {
                     table.add("\(job.id)", job.kind, job.state, "\(job.done)/\(job.total)", job.createdAt, job.message ?? "-")
                 }
-                return table.rendered
+                guard let next = result["next_before"]?.intValue else { return table.rendered }
+                return table.rendered + "\nolder jobs: conpaassql jobs list --before \(next)"
             }
         }
     }

@@ -26,6 +26,12 @@ struct ConPaaSServerTests {
             let plus = try await rawRequest("\(base)/?method=list_nodes&params=%7B%22x%22%3A%22a+b%22%7D&id=7")
             #expect(plus.json["result"]?["params"] == ["x": "a b"])
             #expect(plus.json["id"] == "7")
+            let escaped = try await rawRequest("\(base)/?method=list_nodes&params=%7B%22x%22%3A%22%C3%A9%2B%25%22%7D")
+            #expect(escaped.json["result"]?["params"] == ["x": "é+%"])
+            // Not UTF-8 once decoded (the client itself re-escapes a "%" that starts no escape).
+            let malformed = try await rawRequest("\(base)/?method=list_nodes&id=%FF")
+            #expect(malformed.status == 400)
+            #expect(malformed.json == ["error": "Invalid request: malformed query string", "id": nil])
         }
     }
 

@@ -36,6 +36,13 @@ struct JSONValueTests {
         #expect(JSONValue.double(.infinity).description == "null")
     }
 
+    @Test("strings escape quotes, backslashes and every control character, and keep other UTF-8 as it is")
+    func stringEscapes() {
+        let value = JSONValue.string("\u{00}\u{08}\u{0C}\t\r\n\u{1F} \"\\ é☃😀\u{7F}/")
+        #expect(value.description == #""\u0000\b\f\t\r\n\u001f \"\\ é☃😀"# + "\u{7F}/\"")
+        #expect(value.utf8 == Array(value.description.utf8))
+    }
+
     @Test("text round trips keep ints, doubles and unicode apart", arguments: [
         #"{"id":"1","count":3,"ratio":1.0,"big":1e300,"neg":-0.25,"list":[],"obj":{}}"#,
         #"["héllo ☃ 😀",null,false,-9223372036854775808]"#,

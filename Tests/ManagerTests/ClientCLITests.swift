@@ -33,6 +33,7 @@ struct ClientCLITests {
             #expect(job.contains("state     DONE") && job.contains("node-1  VALIDATE   DONE"), "\(job)")
             #expect(try await cli("jobs", "show", "1", "--json").json()["progress"] == ["done": 5, "total": 5])
             #expect(try await cli("--json", "jobs", "list").json()["jobs"]?.arrayValue?.count == 1)
+            #expect(try await cli("--json", "jobs", "list", "--limit", "1", "--before", "2").json()["jobs"]?.arrayValue?.count == 1)
 
             _ = try await cli("users", "add", "shop", "--password-stdin", stdin: "s3cret-pw\n")
             #expect(try await cli("users", "list").stdout.contains("shop@%  node-1"))
@@ -89,6 +90,9 @@ struct ClientCLITests {
                 ["jobs", "show", "99"], environment: ["CONPAASSQL_MANAGER": manager.url, "CONPAASSQL_TOKEN": token])
             #expect(unknownJob.status == 1)
             #expect(unknownJob.stderr == "conpaassql: Invalid argument: id DETAIL:unknown job 99\n")
+            let badLimit = try await ClientProcess.conpaassql(
+                ["jobs", "list", "--limit", "0"], environment: ["CONPAASSQL_MANAGER": manager.url, "CONPAASSQL_TOKEN": token])
+            #expect(badLimit.stderr == "conpaassql: Invalid argument: limit DETAIL:must be from 1 to 1000\n")
         }
     }
 }

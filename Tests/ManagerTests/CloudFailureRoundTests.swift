@@ -43,8 +43,9 @@ struct CloudFailureRoundTests {
             defer { running.cancel() }
 
             try await eventually("the drained node is terminated and its job finished") {
-                let snapshot = try await store.snapshot()
-                return snapshot.node("node-2")?.state == .terminated && snapshot.jobs.first { $0.id == removal.id }?.state == .done
+                let drained = try await store.node("node-2")
+                let job = try await store.job(removal.id ?? 0)
+                return drained?.state == .terminated && job?.state == .done
             }
             let waiting = try #require(try await store.node("node-1"))
             #expect(waiting.stage == .create)

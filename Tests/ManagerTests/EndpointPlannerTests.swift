@@ -23,7 +23,7 @@ struct EndpointPlannerTests {
 
     func snapshot(_ nodes: [NodeRecord], promotion: PromotionRecord? = nil) -> ServiceSnapshot {
         ServiceSnapshot(
-            service: ServiceRecord(tag: "t", lifecycle: .active, nextServerID: 5, nextNodeNumber: 5, createdAt: now), nodes: nodes, jobs: [],
+            service: ServiceRecord(tag: "t", lifecycle: .active, nextServerID: 5, nextNodeNumber: 5, createdAt: now), liveNodes: nodes, runningJobs: [],
             promotions: promotion.map { [$0] } ?? [])
     }
 

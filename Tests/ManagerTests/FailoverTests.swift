@@ -124,7 +124,7 @@ struct FailoverTests {
             let fenced = try #require(fence?["finished_at"]?.stringValue)
             let promoted = try #require(job["tasks"]?.arrayValue?.first { $0["stage"] == "PROMOTE" }?["started_at"]?.stringValue)
             #expect(fenced <= promoted)
-            #expect(processes(matching: "/cloud/vms/\(vm)/").isEmpty, "the frozen VM's processes are gone")
+            #expect(processes(matching: "\(manager.stateDirectory)/cloud/vms/\(vm)/").isEmpty, "the frozen VM's processes are gone")
             try await manager.waitForRunning(2)
             #expect(try await manager.writableNodes().count == 1)
         }

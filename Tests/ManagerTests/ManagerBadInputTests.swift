@@ -30,6 +30,11 @@ struct ManagerBadInputTests {
             #expect(try await message(manager, "remove_nodes", ["serviceNodeId": "node-42"]) == "Invalid argument: serviceNodeId DETAIL:unknown node node-42")
             #expect(try await message(manager, "remove_nodes", [:]) == "Missing argument: serviceNodeId")
             #expect(try await message(manager, "get_job", kind: .get, ["id": 9]) == "Invalid argument: id DETAIL:unknown job 9")
+            #expect(try await message(manager, "list_jobs", kind: .get, ["limit": 0]) == "Invalid argument: limit DETAIL:must be from 1 to 1000")
+            #expect(try await message(manager, "list_jobs", kind: .get, ["limit": 1001]) == "Invalid argument: limit DETAIL:must be from 1 to 1000")
+            #expect(try await message(manager, "list_jobs", kind: .get, ["limit": "all"]) == "Invalid argument: limit DETAIL:expected an integer")
+            #expect(try await message(manager, "list_jobs", kind: .get, ["before": 0]) == "Invalid argument: before DETAIL:must be a job id (at least 1)")
+            #expect(try await message(manager, "list_jobs", kind: .get, ["page": 2]) == "Unexpected arguments [page]")
             #expect(try await message(manager, "configure_user", ["serviceNodeId": "all", "username": "u", "password": "p"]) == "Service in wrong state")
             #expect(try await message(manager, "no_such_method") == "method not found")
             #expect(try await message(manager, "add_nodes", kind: .get, ["count": 1]) == "method not found")
@@ -52,6 +57,10 @@ struct ManagerBadInputTests {
             try await eventually("STOPPED") { try await manager.client.call("get_service_info", kind: .get)["state"] == "STOPPED" }
             #expect(try await message(manager, "add_nodes", ["count": 1]) == "Service in wrong state")
             #expect(try await message(manager, "shutdown") == "Service in wrong state")
+            let jobs = try await manager.client.call("list_jobs", kind: .get, params: ["limit": 1])
+            #expect(jobs["jobs"]?.arrayValue?.map { $0["kind"] } == ["shutdown"])
+            #expect(jobs["next_before"] == .null)
+            #expect(try await manager.client.call("list_jobs", kind: .get, params: ["before": 1])["jobs"] == [])
         }
     }
 

@@ -49,7 +49,7 @@ final class BackupService: Service, Sendable {
 
     /// Starts a backup now (`create_backup`, or the schedule).
     func requestBackup() async throws -> JobRecord {
-        let snapshot = try await store.snapshot()
+        let snapshot = store.snapshot()
         guard let source = BackupPlanner.source(in: snapshot) else {
             throw RPCError.failed("no RUNNING node to take a backup on")
         }
@@ -73,7 +73,7 @@ final class BackupService: Service, Sendable {
                     await verify(restore)
                 }
             }
-            let snapshot = try await store.snapshot()
+            let snapshot = store.snapshot()
             if snapshot.service.lifecycle == .active, snapshot.runningJobs.isEmpty, BackupPlanner.source(in: snapshot) != nil,
                planner.isDue(now: Date(), backups: backups, serviceStart: snapshot.service.createdAt) {
                 _ = try await requestBackup()

@@ -53,7 +53,7 @@ final class BinlogArchiver: Service, Sendable {
 
     private func step() async {
         do {
-            let snapshot = try await store.snapshot()
+            let snapshot = store.snapshot()
             let timeline = snapshot.service.timeline
             metrics.archiveDelay(seconds: archivedUntil(timeline: timeline).map { Date().timeIntervalSince($0) } ?? -1)
             guard snapshot.service.lifecycle == .active, let master = snapshot.writableMaster, let address = master.address else {

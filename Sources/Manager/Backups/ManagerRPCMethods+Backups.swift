@@ -14,7 +14,7 @@ extension ManagerRPCMethods {
         methods.registerForwarding("list_backups", kind: .get, metrics: metrics) { params in
             try params.expectOnly([])
             let records = try await backups.store.backups()
-            let timeline = try await backups.store.snapshot().service.timeline
+            let timeline = backups.store.snapshot().service.timeline
             let range = BackupPlanner.restorable(records, timeline: timeline, archivedUntil: archiver?.archivedUntil(timeline: timeline))
             return [
                 "backups": .array(records.map(json)),

@@ -7,7 +7,7 @@ import JSONRPC
 extension ManagerStore {
     /// Records a backup job on `node` (chosen by ``BackupPlanner/source(in:)``).
     func startBackup(on node: NodeRecord) async throws -> (job: JobRecord, backup: BackupRecord) {
-        try await database.write { db in
+        try await write { db in
             let service = try ServiceRecord.fetchOne(db)!
             guard service.lifecycle == .active else { throw RPCError.wrongState }
             if let running = try BackupRecord.filter(Column("state") == BackupRecord.State.running.rawValue).fetchOne(db) {
@@ -24,7 +24,7 @@ extension ManagerStore {
 
     /// Ends a backup and its job together.
     func finishBackup(_ backup: BackupRecord) async throws {
-        try await database.write { db in
+        try await write { db in
             var backup = backup
             backup.finishedAt = Date()
             try backup.update(db)
@@ -38,7 +38,7 @@ extension ManagerStore {
 
     /// Backups a previous run left RUNNING (the manager stopped during them): FAILED now.
     func failInterruptedBackups() async throws -> [BackupRecord] {
-        let running = try await database.read { db in
+        let running = try await read { db in
             try BackupRecord.filter(Column("state") == BackupRecord.State.running.rawValue).fetchAll(db)
         }
         for var backup in running {
@@ -51,17 +51,17 @@ extension ManagerStore {
 
     /// Every backup, oldest first.
     func backups() async throws -> [BackupRecord] {
-        try await database.read { db in try BackupRecord.order(Column("id")).fetchAll(db) }
+        try await read { db in try BackupRecord.order(Column("id")).fetchAll(db) }
     }
 
     /// One backup.
     func backup(_ id: Int64) async throws -> BackupRecord? {
-        try await database.read { db in try BackupRecord.fetchOne(db, key: id) }
+        try await read { db in try BackupRecord.fetchOne(db, key: id) }
     }
 
     /// Forgets a finished backup (its files are removed by the caller).
     func deleteBackup(_ id: Int64) async throws -> BackupRecord {
-        try await database.write { db in
+        try await write { db in
             guard let backup = try BackupRecord.fetchOne(db, key: id) else {
                 throw RPCError.invalidArgument("id", detail: "unknown backup \(id)")
             }
@@ -73,7 +73,7 @@ extension ManagerStore {
 
     /// Records a restore job. Only a service without nodes (new, or shut down) can be restored.
     func startRestore(_ restore: RestoreRecord) async throws -> JobRecord {
-        try await database.write { db in
+        try await write { db in
             var service = try ServiceRecord.fetchOne(db)!
             let live = try NodeRecord.filter(Column("state") != NodeState.terminated.rawValue).fetchCount(db)
             let busy = try JobRecord.filter(Column("state") == JobState.running.rawValue).fetchOne(db)
@@ -98,7 +98,7 @@ extension ManagerStore {
 
     /// The backup's files were checked: record the master that restores it, on a new timeline.
     func restoreVerified(job: Int64) async throws -> NodeRecord {
-        try await database.write { db in
+        try await write { db in
             var service = try ServiceRecord.fetchOne(db)!
             guard var restore = try RestoreRecord.fetchOne(db, key: job) else { throw RPCError.failed("no restore for job \(job)") }
             restore.verified = true
@@ -112,7 +112,7 @@ extension ManagerStore {
 
     /// Ends a restore that booted nothing.
     func failRestore(job id: Int64, reason: String) async throws {
-        try await database.write { db in
+        try await write { db in
             guard var job = try JobRecord.fetchOne(db, key: id), job.state == .running else { return }
             job.state = .failed
             job.message = reason
@@ -123,12 +123,12 @@ extension ManagerStore {
 
     /// The restore request of a job, if it is a restore.
     func restore(job: Int64) async throws -> RestoreRecord? {
-        try await database.read { db in try RestoreRecord.fetchOne(db, key: job) }
+        try await read { db in try RestoreRecord.fetchOne(db, key: job) }
     }
 
     /// Restores whose backup files are still to be checked.
     func unverifiedRestores() async throws -> [RestoreRecord] {
-        try await database.read { db in
+        try await read { db in
             try RestoreRecord.filter(Column("verified") == false)
                 .filter(sql: "jobID IN (SELECT id FROM job WHERE state = ?)", arguments: [JobState.running.rawValue]).fetchAll(db)
         }
@@ -136,7 +136,7 @@ extension ManagerStore {
 
     /// Records what the restored master reached.
     func recordRestoreReached(job: Int64, gtid: String) async throws {
-        try await database.write { db in
+        try await write { db in
             guard var restore = try RestoreRecord.fetchOne(db, key: job) else { return }
             restore.reachedGTID = gtid
             try restore.update(db)

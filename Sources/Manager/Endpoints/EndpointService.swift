@@ -47,7 +47,7 @@ final class EndpointService: Service, Sendable, CustomStringConvertible {
     func apply() async {
         do {
             try await serial.run {
-                let snapshot = try await store.snapshot()
+                let snapshot = store.snapshot()
                 let layout = EndpointPlanner.layout(of: snapshot, statuses: board.statuses, maxLag: options.readerMaxLag)
                 let slots = EndpointPlanner.parseServersState(try await admin.send(["show servers state"]))
                 let commands = EndpointPlanner.commands(from: slots, to: layout, port: 3306)
@@ -66,7 +66,7 @@ final class EndpointService: Service, Sendable, CustomStringConvertible {
     private func tick() async {
         let process = HAProxyProcess(config: config, logger: logger)
         do {
-            if try await store.snapshot().service.lifecycle == .stopped {
+            if store.snapshot().service.lifecycle == .stopped {
                 if process.runningPID != nil { await process.stop() }
                 return
             }
