@@ -57,12 +57,13 @@ def fresh_server(name, address):
     return start_server(directory, address), directory
 
 
-def start_server(directory, address):
+def start_server(directory, address, ready=None):
+    """mariadbd on `directory`; waits until `ready()` (default: root logs in over the socket) holds."""
     server = subprocess.Popen(["mariadbd", "--no-defaults", *ROOT, f"--datadir={directory}/data", f"--socket={directory}/s.sock",
                                f"--bind-address={address}", "--port=3306", f"--tmpdir={directory}/tmp", f"--log-error={directory}/error.log",
                                "--server-id=77", "--log-bin=mysql-bin", "--binlog-format=ROW", "--log-slave-updates", "--gtid-strict-mode=1",
                                "--skip-name-resolve", "--innodb-buffer-pool-size=8M", "--innodb-log-file-size=8M", "--performance-schema=OFF"])
-    wait_for(lambda: pymysql.connect(unix_socket=f"{directory}/s.sock", user="root").close() is None, limit=120)
+    wait_for(ready or (lambda: pymysql.connect(unix_socket=f"{directory}/s.sock", user="root").close() is None), limit=120)
     return server
 
 
@@ -122,7 +123,7 @@ try:
     server, directory = fresh_server("hand-replica", f"{PREFIX}.200")
     servers.append(server)
     dump = subprocess.Popen(["mariadb-dump", f"--defaults-extra-file={options}", "--single-transaction", "--master-data=1", "--gtid",
-                             "--databases", "bench"], stdout=subprocess.PIPE)
+                             "--databases", "bench", "conpaas_heartbeat"], stdout=subprocess.PIPE)
     subprocess.run(["mariadb", f"--socket={directory}/s.sock", "-uroot", "--init-command=SET SESSION sql_log_bin = 0"], stdin=dump.stdout, check=True)
     dump.wait()
     with pymysql.connect(unix_socket=f"{directory}/s.sock", user="root", autocommit=True) as connection:
@@ -165,7 +166,8 @@ try:
     unpack = subprocess.Popen(["zstd", "-d", "-q", "-c", f"{WORK}/hand.xb.zst"], stdout=subprocess.PIPE)
     subprocess.run(["mbstream", "-x", "-C", f"{directory}/data"], stdin=unpack.stdout, check=True)
     subprocess.run(["mariadb-backup", "--prepare", f"--target-dir={directory}/data"], check=True, capture_output=True)
-    servers.append(start_server(directory, f"{PREFIX}.201"))
+    # The copy holds the master's accounts: the service user logs in, root has the master's password.
+    servers.append(start_server(directory, f"{PREFIX}.201", ready=lambda: count(f"{PREFIX}.201", **login) == ROWS))
     with pymysql.connect(host=f"{PREFIX}.201", autocommit=True, **login) as connection:
         cursor = connection.cursor()
         cursor.execute("SELECT COUNT(*) FROM bench.big")

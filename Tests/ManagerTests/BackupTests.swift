@@ -18,7 +18,7 @@ struct BackupTests {
             let writer = AcknowledgedWriter(manager: manager)
             try await writer.prepare()
             let writing = Task { await writer.run() }
-            try await Task.sleep(for: .seconds(1))
+            try await eventually("the client is writing") { writer.acknowledged.count >= 20 }
             let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)
             #expect(try await manager.waitForJob(job)["state"] == "DONE")
             try await Task.sleep(for: .milliseconds(500))
