@@ -86,6 +86,41 @@ struct BackupTests {
         }
     }
 
+    @Test("After a failover the archive follows the new master: a restore to the end of the archive holds every acknowledged write, before and after the crash")
+    func restoreAfterFailover() async throws {
+        try await TestManager.with(extraArguments: ["--heal", "off"]) { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 2])
+            try await manager.waitForRunning(2)
+            let writer = AcknowledgedWriter(manager: manager)
+            try await writer.prepare()
+            let writing = Task { await writer.run() }
+            try await eventually("the client is writing") { writer.acknowledged.count >= 20 }
+            let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)
+            #expect(try await manager.waitForJob(job)["state"] == "DONE")
+            let old = try await manager.master()
+            let crashed = ContinuousClock.now
+            try signalVM(at: old["ip"]!.stringValue!, SIGKILL)
+            try await eventually("the new master takes writes", timeout: .seconds(60)) { writer.acknowledgedCount(after: crashed + .seconds(1)) > 50 }
+            writer.finish()
+            await writing.value
+            let master = try await manager.master()
+            #expect(master["id"] != old["id"])
+            let acknowledged = writer.acknowledged
+            try await eventually("the archive holds the last write", timeout: .seconds(30)) {
+                let until = try await manager.client.call("list_backups", kind: .get)["restorable"]?["until"]?.stringValue
+                return until.flatMap(parse).map { $0 > Date().addingTimeInterval(-1) } == true
+            }
+            let shutdown = try #require(try await manager.client.call("shutdown")["job"]?.intValue)
+            _ = try await manager.waitForJob(shutdown)
+            let backup = try #require(try await manager.client.call("list_backups", kind: .get)["backups"]?.arrayValue?.first)
+            let restore = try #require(try await manager.client.call("restore_backup", params: ["id": backup["id"]!])["job"]?.intValue)
+            #expect(try await manager.waitForJob(restore, timeout: .seconds(240))["state"] == "DONE")
+            try await manager.waitForRunning(1)
+            let stored = try await manager.storedIDs(on: try await manager.master())
+            #expect(acknowledged.filter { !stored.contains($0) }.isEmpty, "acknowledged rows missing after the restore")
+        }
+    }
+
     @Test("A manager killed during a backup never lists it COMPLETE; a corrupted backup file is refused, naming the file, and nothing boots")
     func interruptedAndCorrupted() async throws {
         try await TestManager.with { manager in

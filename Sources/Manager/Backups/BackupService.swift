@@ -8,7 +8,8 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// Runs backup and restore jobs, scheduled backups and retention: each second it
+/// Runs backup and restore jobs, scheduled backups and retention: at once when
+/// one is requested (``requestBackup()``, ``wake()``) and each second it
 /// takes the RUNNING backups it is not yet taking, checks the files of restores
 /// that wait for it, starts a scheduled backup when one is due and prunes.
 final class BackupService: Service, Sendable {
@@ -21,6 +22,8 @@ final class BackupService: Service, Sendable {
     let metrics: ManagerMetrics
     let logger: Logger
     private let busy = Mutex<Set<Int64>>([])
+    private let wakeups: AsyncStream<Void>
+    private let wakeup: AsyncStream<Void>.Continuation
 
     init(store: ManagerStore, options: BackupOptions, agents: AgentDirectory, worker: ProvisioningWorker, metrics: ManagerMetrics, logger: Logger) {
         self.store = store
@@ -31,6 +34,7 @@ final class BackupService: Service, Sendable {
         self.worker = worker
         self.metrics = metrics
         self.logger = logger
+        (wakeups, wakeup) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     func run() async throws {
@@ -38,10 +42,17 @@ final class BackupService: Service, Sendable {
             logger.warning("backup \(backup.id ?? 0) was interrupted by a manager stop: FAILED, files removed")
             files.remove(backup.id ?? 0)
         }
+        let ticker = wakeup
         await withDiscardingTaskGroup { group in
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    ticker.yield()
+                }
+            }
+            ticker.yield()
+            for await _ in wakeups.cancelOnGracefulShutdown() {
                 await round(in: &group)
-                try? await Task.sleep(for: .seconds(1))
             }
             group.cancelAll()
         }
@@ -54,6 +65,7 @@ final class BackupService: Service, Sendable {
             throw RPCError.failed("no RUNNING node to take a backup on")
         }
         let (job, _) = try await store.startBackup(on: source)
+        wakeup.yield()
         logger.info("backup requested", metadata: ["job.id": "\(job.id ?? 0)", "node.id": "\(source.id)"])
         return job
     }
@@ -157,6 +169,9 @@ final class BackupService: Service, Sendable {
             try? await store.failRestore(job: restore.jobID, reason: "\(error); nothing was booted")
         }
     }
+
+    /// Starts a round now (a restore was just recorded).
+    func wake() { wakeup.yield() }
 
     private func claim(_ job: Int64) -> Bool { busy.withLock { $0.insert(job).inserted } }
     private func release(_ job: Int64) { _ = busy.withLock { $0.remove(job) } }

@@ -51,6 +51,7 @@ extension ManagerRPCMethods {
                 }
             }
             let job = try await backups.store.startRestore(restore)
+            backups.wake()
             backups.logger.notice("restore requested", metadata: ["job.id": "\(job.id ?? 0)", "backup.id": "\(id)"])
             return ["job": .int(Int(job.id ?? 0))]
         }
