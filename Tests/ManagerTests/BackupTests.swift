@@ -13,14 +13,7 @@ struct BackupTests {
     @Test("A backup taken under writes, a switchover, then a DROP TABLE: restoring to a time between two writes brings back the rows before it, the dropped table and every acknowledged write")
     func pointInTimeRestore() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 2])
-            try await manager.waitForRunning(2)
-            let writer = AcknowledgedWriter(manager: manager)
-            try await writer.prepare()
-            let writing = Task { await writer.run() }
-            try await eventually("the client is writing") { writer.acknowledged.count >= 20 }
-            let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)
-            #expect(try await manager.waitForJob(job)["state"] == "DONE")
+            let (writer, writing) = try await backUpWhileWriting(manager)
             try await Task.sleep(for: .milliseconds(500))
             writer.finish()
             await writing.value
@@ -89,14 +82,7 @@ struct BackupTests {
     @Test("After a failover the archive follows the new master: a restore to the end of the archive holds every acknowledged write, before and after the crash")
     func restoreAfterFailover() async throws {
         try await TestManager.with(extraArguments: ["--heal", "off"]) { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 2])
-            try await manager.waitForRunning(2)
-            let writer = AcknowledgedWriter(manager: manager)
-            try await writer.prepare()
-            let writing = Task { await writer.run() }
-            try await eventually("the client is writing") { writer.acknowledged.count >= 20 }
-            let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)
-            #expect(try await manager.waitForJob(job)["state"] == "DONE")
+            let (writer, writing) = try await backUpWhileWriting(manager)
             let old = try await manager.master()
             let crashed = ContinuousClock.now
             try signalVM(at: old["ip"]!.stringValue!, SIGKILL)
@@ -188,6 +174,19 @@ struct BackupTests {
             throw error
         }
         await manager.tearDown()
+    }
+
+    /// A master and a replica, a client writing all along, and a backup taken under its writes.
+    private func backUpWhileWriting(_ manager: TestManager) async throws -> (AcknowledgedWriter, Task<Void, Never>) {
+        _ = try await manager.client.call("add_nodes", params: ["count": 2])
+        try await manager.waitForRunning(2)
+        let writer = AcknowledgedWriter(manager: manager)
+        try await writer.prepare()
+        let writing = Task { await writer.run() }
+        try await eventually("the client is writing") { writer.acknowledged.count >= 20 }
+        let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)
+        #expect(try await manager.waitForJob(job)["state"] == "DONE")
+        return (writer, writing)
     }
 
     private func execute(on node: JSONValue, _ sql: SQL) async throws {
