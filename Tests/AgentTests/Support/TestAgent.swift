@@ -97,10 +97,11 @@ enum TestDirectory {
 enum TestAddresses {
     private static let next = Mutex(20)
 
-    /// A fresh block number N, for the addresses `127.0.N.0/24`.
+    /// A fresh block number N, for the addresses `127.0.N.0/24`; a block whose first
+    /// agent or server address is taken (by a test run in another tree) is skipped.
     static func block() -> Int {
         next.withLock { value in
-            value += 1
+            repeat { value += 1 } while !isLoopbackPortFree("127.0.\(value).1", port: 60000) || !isLoopbackPortFree("127.0.\(value).1", port: 3306)
             return value
         }
     }

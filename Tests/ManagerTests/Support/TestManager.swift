@@ -37,15 +37,7 @@ final class TestManager: Sendable {
     /// Whether nothing listens on the block's manager address (another test run,
     /// in this tree or another, may be using it).
     private static func isFree(block: Int) -> Bool {
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(50000).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.\(block).250")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        isLoopbackPortFree("127.0.\(block).250", port: 50000)
     }
 
     /// Starts the manager (again, on the same state) and waits until it answers;
