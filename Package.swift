@@ -140,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "conpaassql-manager",
             dependencies: [
-                "Manager", "ConPaaSCore", "LocalCloud", "OpenNebula", "CommandLineSupport",
+                "Manager", "Agent", "ConPaaSCore", "LocalCloud", "OpenNebula", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

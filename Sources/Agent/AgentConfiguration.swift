@@ -22,12 +22,15 @@ public struct AgentConfiguration: Sendable {
     public var maxUploadBytes: Int64
     /// Seconds between two `register_node` calls.
     public var registerInterval: Duration
+    /// A data directory `mariadb-install-db` prepared, copied at first start instead of running it.
+    public var dataDirectoryTemplate: String?
 
     public init(
         address: String, port: Int = 60000, mysqlPort: Int = 3306, dataDirectory: String, secret: String,
         managerURL: String? = nil, nodeID: String? = nil, serverID: UInt32? = nil, small: Bool = false,
-        maxUploadBytes: Int64 = 1 << 30, registerInterval: Duration = .seconds(5)
+        maxUploadBytes: Int64 = 1 << 30, registerInterval: Duration = .seconds(5), dataDirectoryTemplate: String? = nil
     ) {
+        self.dataDirectoryTemplate = dataDirectoryTemplate
         self.address = address
         self.port = port
         self.mysqlPort = mysqlPort

@@ -54,16 +54,33 @@ public final class AgentNode: Sendable {
         self.sampler = StatusSampler(database: database, supervisor: supervisor, store: store, logger: logger)
     }
 
-    /// Runs `mariadb-install-db` on an empty directory; does nothing on an existing one.
+    /// Prepares an empty data directory: a copy of the configured template when it
+    /// holds one (root has no password in it; the first start gives this node its
+    /// own), else `mariadb-install-db`. Does nothing on an existing one.
     public func initializeDataDirectoryIfNeeded() async throws {
         guard !paths.isInitialized else { return }
+        if let template = configuration.dataDirectoryTemplate, FileSystem.exists("\(template)/mysql") {
+            logger.info("copying the prepared data directory", metadata: ["template": "\(template)"])
+            let copy = "\(paths.dataDirectory).copy"
+            FileSystem.remove(copy)
+            try await ChildProcess.run("cp", ["-a", template, copy], stderrPath: "\(paths.logDirectory)/install-db.log")
+            FileSystem.remove(paths.dataDirectory)
+            guard rename(copy, paths.dataDirectory) == 0 else { throw AgentError.internalFailure("cannot move \(copy) into place: errno \(errno)") }
+            return
+        }
         logger.info("initializing a new data directory", metadata: ["datadir": "\(paths.dataDirectory)"])
+        try await ChildProcess.run("mariadb-install-db", Self.installArguments(dataDirectory: paths.dataDirectory, tmpDirectory: paths.tmpDirectory),
+            stderrPath: "\(paths.logDirectory)/install-db.log")
+    }
+
+    /// `mariadb-install-db`'s arguments for a data directory this agent can use (and a template).
+    public static func installArguments(dataDirectory: String, tmpDirectory: String) -> [String] {
         var arguments = [
-            "--no-defaults", "--datadir=\(paths.dataDirectory)", "--auth-root-authentication-method=normal",
-            "--skip-test-db", "--tmpdir=\(paths.tmpDirectory)",
+            "--no-defaults", "--datadir=\(dataDirectory)", "--auth-root-authentication-method=normal",
+            "--skip-test-db", "--tmpdir=\(tmpDirectory)",
         ]
         if getuid() == 0 { arguments.append("--user=root") }
-        try await ChildProcess.run("mariadb-install-db", arguments, stderrPath: "\(paths.logDirectory)/install-db.log")
+        return arguments
     }
 
     /// The node's role.

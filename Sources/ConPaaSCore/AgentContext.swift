@@ -24,6 +24,9 @@ public enum AgentContext {
     public static let mysqlPort = "MYSQL_PORT"
     /// `yes` for the small-footprint MariaDB settings (default `no`).
     public static let small = "AGENT_SMALL"
+    /// A data directory `mariadb-install-db` prepared once (in the VM image, or once per
+    /// local-cloud manager): copied at first boot instead of running it (optional).
+    public static let dataDirectoryTemplate = "AGENT_DATADIR_TEMPLATE"
     /// The agent's data directory (default `/var/lib/conpaassql`).
     public static let dataDirectory = "AGENT_DATA_DIR"
     /// Directory holding the `conpaassql-agent` binary (default: found on PATH).

@@ -50,6 +50,9 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Small-footprint MariaDB settings (local cloud and tests).")
     var small = false
 
+    @Option(help: "A data directory mariadb-install-db prepared, copied at first start instead of running it.")
+    var datadirTemplate: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -74,7 +77,8 @@ struct AgentCommand: AsyncParsableCommand {
         logger[metadataKey: "node.id"] = "\(nodeId ?? address)"
         let configuration = AgentConfiguration(
             address: address, port: port, mysqlPort: mysqlPort, dataDirectory: dataDir, secret: secret,
-            managerURL: manager, nodeID: nodeId, serverID: serverId, small: small, maxUploadBytes: maxUploadBytes)
+            managerURL: manager, nodeID: nodeId, serverID: serverId, small: small, maxUploadBytes: maxUploadBytes,
+            dataDirectoryTemplate: datadirTemplate)
         let app = try await buildAgentApplication(configuration: configuration, logger: logger)
         try await app.runService()
     }

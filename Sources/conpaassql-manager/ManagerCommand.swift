@@ -110,6 +110,9 @@ struct ManagerCommand: AsyncParsableCommand {
         case .local:
             driver = try local.makeDriver(stateDirectory: stateDir, contextualization: contextualization, logger: logger)
             extraContext.merge(local.agentContext()) { given, _ in given }
+            if extraContext[AgentContext.dataDirectoryTemplate] == nil {
+                extraContext[AgentContext.dataDirectoryTemplate] = try DataDirectoryTemplate.prepare(in: "\(stateDir)/cloud")
+            }
         case .opennebula:
             // Each XML-RPC call blocks a thread up to its time limit: with a pool of their own, a slow
             // front-end neither serializes VM creations nor holds up the manager's other blocking work

@@ -6,6 +6,7 @@
 #   required  MANAGER_IP MANAGER_PORT SERVICE_SECRET NODE_ID IP_PUBLIC
 #   optional  AGENT_PORT (60000)  MYSQL_PORT (3306)  SERVER_ID (derived from the
 #             address by the agent)  AGENT_SMALL (yes/no, default no)
+#             AGENT_DATADIR_TEMPLATE (a prepared data directory copied at first boot)
 #             AGENT_DATA_DIR (/var/lib/conpaassql)  CONPAASSQL_BIN (directory of
 #             conpaassql-agent; default: found on PATH)
 #
@@ -102,6 +103,7 @@ arguments=(
 )
 [[ -z ${SERVER_ID:-} ]] || arguments+=(--server-id "$SERVER_ID")
 [[ ${AGENT_SMALL:-no} != yes ]] || arguments+=(--small)
+[[ -z ${AGENT_DATADIR_TEMPLATE:-} ]] || arguments+=(--datadir-template "$AGENT_DATADIR_TEMPLATE")
 # The secret is in its 0600 file now: keep it out of the environment of the agent and its children.
 unset SERVICE_SECRET
 exec "$agent" "${arguments[@]}"
