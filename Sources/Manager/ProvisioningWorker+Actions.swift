@@ -127,19 +127,43 @@ extension ProvisioningWorker {
         }
     }
 
-    private func configure(_ node: NodeRecord, _ call: (RPCClient) async throws -> Void) async throws {
+    private func configure(_ node: NodeRecord, _ call: @escaping @Sendable (RPCClient) async throws -> Void) async throws {
         guard let address = node.address else {
             return await carryOut(planner.afterFailure(node, reason: "the cloud gave the VM no address"), for: node)
         }
-        guard try await store.startStage(node) else { return }
+        guard try await store.startStage(node), let started = try await store.node(node.id) else { return }
         do {
-            try await call(agents.client(for: address, timeout: .seconds(3600)))
+            let client = agents.client(for: address, timeout: .seconds(3600))
+            guard try await untilSuperseded(started, { try await call(client) }) else {
+                logger.notice("configuring abandoned: the node was taken over (removal or shutdown)", metadata: ["node.id": "\(node.id)"])
+                return
+            }
             try await store.completeStage(node, next: .validate, state: .configuring)
             wake()
         } catch {
             // A manager shutting down cancels the call: the job resumes after the restart.
             guard !Task.isCancelled else { return }
             await carryOut(planner.afterFailure(node, reason: "configuring MariaDB failed: \(error)"), for: node)
+        }
+    }
+
+    /// Runs `operation` (a long agent call: seeding may take an hour) until it ends, or
+    /// until another job takes `node` out of the stage it runs for (a removal, a
+    /// shutdown): then cancels it and answers false at once.
+    private func untilSuperseded(_ node: NodeRecord, _ operation: @escaping @Sendable () async throws -> Void) async throws -> Bool {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await operation()
+                return true
+            }
+            group.addTask { [store] in
+                while true {
+                    try await Task.sleep(for: .milliseconds(500))
+                    guard let current = store.snapshot().node(node.id), current.jobID == node.jobID, current.stage == node.stage else { return false }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? false
         }
     }
 

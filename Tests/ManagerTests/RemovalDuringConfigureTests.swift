@@ -1,0 +1,47 @@
+import Foundation
+import JSONRPC
+import MariaDB
+import TestSupport
+import Testing
+
+/// A removal or shutdown takes a node out of a long CONFIGURE at once.
+@Suite("Removal during CONFIGURE", .serialized)
+struct RemovalDuringConfigureTests {
+    @Test("A replica whose agent hangs while it is seeded is removed at once: the hour-long configure call is cancelled")
+    func removeHungSeeding() async throws {
+        try await TestManager.with { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 1])
+            try await manager.waitForRunning(1)
+            _ = try await manager.client.call("configure_user", params: ["serviceNodeId": "all", "username": "shop", "password": "s3cret-pw"])
+            let master = try await manager.master()
+            let connection = try await connect(master, user: "shop", password: "s3cret-pw")
+            _ = try await connection.execute("CREATE DATABASE big")
+            _ = try await connection.execute("CREATE TABLE big.rows (id INT PRIMARY KEY, pad VARCHAR(255) NOT NULL)")
+            _ = try await connection.execute("INSERT INTO big.rows SELECT seq, RPAD(seq, 240, 'x') FROM big.seq_1_to_200000")
+            await connection.close()
+
+            _ = try await manager.client.call("add_nodes", params: ["count": 1])
+            var replica: JSONValue = .null
+            try await eventually("the new replica is in CONFIGURE", timeout: .seconds(120)) {
+                replica = try await manager.nodes().first { $0["id"] != master["id"] } ?? .null
+                return replica["stage"] == "CONFIGURE"
+            }
+            // Freeze the replica's agent in the middle of its seeding: the manager's call never returns.
+            let console = "\(manager.stateDirectory)/cloud/vms/\(replica["vm_id"]?.stringValue ?? "?")/console.log"
+            try await eventually("the agent is being set up as a replica", timeout: .seconds(60)) {
+                ((try? String(contentsOfFile: console, encoding: .utf8)) ?? "").contains("replica set-up: master reachable")
+            }
+            let ip = try #require(replica["ip"]?.stringValue)
+            let agent = try #require(processes(matching: "conpaassql-agent --address \(ip) ").first.flatMap { pidOf(commandLine: $0) })
+            kill(agent, SIGSTOP)
+            let frozen = try await manager.client.call("get_node_info", kind: .get, params: ["serviceNodeId": replica["id"]!])["serviceNode"]
+            #expect(frozen?["stage"] == "CONFIGURE", "seeding ended before the agent was frozen: \(frozen ?? .null)")
+
+            _ = try await manager.client.call("remove_nodes", params: ["serviceNodeId": replica["id"]!])
+            try await eventually("the frozen replica is removed", timeout: .seconds(90)) {
+                try await manager.client.call("get_node_info", kind: .get, params: ["serviceNodeId": replica["id"]!])["serviceNode"]?["state"] == "TERMINATED"
+            }
+            #expect(try await manager.client.call("get_service_info", kind: .get)["state"] == "RUNNING")
+        }
+    }
+}
