@@ -1,3 +1,4 @@
+import Foundation
 import ConPaaSCore
 import JSONRPC
 import MariaDB
@@ -74,9 +75,15 @@ extension AgentNode {
             case .snapshot:
                 let loader = SnapshotLoader(paths: paths, threadPool: threadPool, secret: configuration.secret, logger: logger)
                 gtid = try await database.restoringRootPassword { try await loader.load(from: masterAgent) }
-            case .physicalCopy(let sourceHost):
-                let source = "http://\(hostForURL(sourceHost)):\(setup.masterAgentPort)/backup?token=\(RandomSecret.make(length: 16))"
-                gtid = try await installPhysicalCopy(from: source, compressed: false).gtid
+            case .physicalCopy(let sourceHost, let minimum):
+                let source = "http://\(hostForURL(sourceHost)):\(setup.masterAgentPort)"
+                if try await dataSize(at: source) < minimum {
+                    progress("the source holds under \(minimum) bytes: seeding with a dump")
+                    let loader = SnapshotLoader(paths: paths, threadPool: threadPool, secret: configuration.secret, logger: logger)
+                    gtid = try await database.restoringRootPassword { try await loader.load(from: masterAgent) }
+                } else {
+                    gtid = try await installPhysicalCopy(from: "\(source)/backup?token=\(RandomSecret.make(length: 16))", compressed: false).gtid
+                }
             case .gtid(let position):
                 gtid = position
             case .binlogFile:
@@ -142,6 +149,34 @@ extension AgentNode {
         }
         let reason = [last?.lastIOError, last?.lastSQLError].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "; ")
         throw AgentError.replicationFailed("replication did not start within \(timeout)\(reason.isEmpty ? "" : ": \(reason)")")
+    }
+
+    /// The bytes a physical copy of this node would carry: its tablespaces and
+    /// table files (not the redo log or the binlogs), read from the data directory
+    /// (InnoDB's statistics lag behind a bulk load).
+    func dataSize() async throws -> Int64 {
+        let directory = paths.dataDirectory
+        return try await threadPool.runIfActive {
+            let copied: Set<String> = ["ibd", "MAD", "MAI", "MYD", "MYI", "frm", "CSV"]
+            var total: Int64 = 0
+            let files = FileManager.default.enumerator(atPath: directory)
+            while let name = files?.nextObject() as? String {
+                let file = (name as NSString).lastPathComponent
+                guard copied.contains((file as NSString).pathExtension) || file.hasPrefix("ibdata") else { continue }
+                total += FileSystem.size("\(directory)/\(name)")
+            }
+            return total
+        }
+    }
+
+    /// `get_data_size` of the agent at `agentURL`.
+    private func dataSize(at agentURL: String) async throws -> Int64 {
+        let client = RPCClient(baseURL: agentURL, token: configuration.secret, httpClient: PeerHTTPClient.shared, timeout: .seconds(20))
+        do {
+            return Int64(try await client.call("get_data_size", kind: .get)["bytes"]?.intValue ?? 0)
+        } catch {
+            throw AgentError.replicationFailed("cannot ask the seeding source at \(agentURL) for its size: \(error)")
+        }
     }
 
     func hostForURL(_ host: String) -> String {

@@ -15,6 +15,10 @@ extension AgentRPCMethods {
             try await node.translatingErrors { try await node.setUpReplica(setup) }
             return ["return": "OK"]
         }
+        methods.register("get_data_size", kind: .get) { params in
+            try params.expectOnly([])
+            return ["bytes": .int(Int(try await node.translatingErrors { try await node.dataSize() }))]
+        }
         methods.register("create_replication_user", kind: .post) { params in
             try params.expectOnly(["replica_host"])
             let host = try checkedHost(params, "replica_host")
@@ -31,11 +35,12 @@ extension AgentRPCMethods {
 
     /// Reads both forms of `set_up_replica_slave`: classic (file and position)
     /// and GTID (account, optional `gtid`; without one the replica is seeded:
-    /// physically from the agent on `seed_from` when given, else with a dump).
+    /// physically from the agent on `seed_from` when given and it holds at least
+    /// `seed_physical_min_bytes`, else with a dump).
     static func replicaSetup(from params: RPCParams) throws -> ReplicaSetup {
         try params.expectOnly([
             "master_host", "master_port", "master_agent_port", "user", "password", "gtid",
-            "master_log_file", "master_log_pos", "slave_server_id", "seed_from",
+            "master_log_file", "master_log_pos", "slave_server_id", "seed_from", "seed_physical_min_bytes",
         ])
         let host = try checkedHost(params, "master_host")
         let port = try checkedPort(params, "master_port", default: 3306)
@@ -62,7 +67,9 @@ extension AgentRPCMethods {
             }
             start = .gtid(gtid)
         } else if params.values["seed_from"] != nil {
-            start = .physicalCopy(sourceHost: try checkedHost(params, "seed_from"))
+            let minimum = try params.optionalInt("seed_physical_min_bytes") ?? Int(ReplicaSetup.physicalCopyMinimumBytes)
+            guard minimum >= 0 else { throw RPCError.invalidArgument("seed_physical_min_bytes", detail: "must be at least 0") }
+            start = .physicalCopy(sourceHost: try checkedHost(params, "seed_from"), minimumBytes: Int64(minimum))
         } else {
             start = .snapshot
         }
