@@ -10,18 +10,7 @@ struct ManagerPhysicalSeedingTests {
     @Test("A replica added next to a master holding about 200 MB is seeded physically, holds every row and replicates later writes")
     func seedsLargeMaster() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 1])
-            try await manager.waitForRunning(1)
-            _ = try await manager.client.call("configure_user", params: ["serviceNodeId": "all", "username": "shop", "password": "s3cret-pw"])
-            let master = try await manager.master()
-            let connection = try await connect(master, user: "shop", password: "s3cret-pw")
-            _ = try await connection.execute("CREATE DATABASE big")
-            _ = try await connection.execute("CREATE TABLE big.rows (id INT PRIMARY KEY, pad VARCHAR(255) NOT NULL)")
-            for first in stride(from: 1, to: 800_000, by: 100_000) {
-                let sequence = try SQLIdentifier("seq_\(first)_to_\(first + 99_999)")
-                _ = try await connection.execute("INSERT INTO big.rows SELECT seq, RPAD(seq, 240, 'x') FROM big.\(sequence)")
-            }
-            await connection.close()
+            let master = try await manager.masterHoldingBigTable(rows: 800_000)
 
             _ = try await manager.client.call("add_nodes", params: ["count": 1])
             try await manager.waitForRunning(2, timeout: .seconds(600))
@@ -36,5 +25,25 @@ struct ManagerPhysicalSeedingTests {
                 try await rows(on: replica, "SELECT pad FROM big.rows WHERE id = 900000") == ["after the seed"]
             }
         }
+    }
+}
+
+extension TestManager {
+    /// A one-node service whose master holds `big.rows`: `rows` rows of about 250 bytes,
+    /// written as the service user `shop` (100,000 rows a statement).
+    func masterHoldingBigTable(rows: Int) async throws -> JSONValue {
+        _ = try await client.call("add_nodes", params: ["count": 1])
+        try await waitForRunning(1)
+        _ = try await client.call("configure_user", params: ["serviceNodeId": "all", "username": "shop", "password": "s3cret-pw"])
+        let master = try await master()
+        let connection = try await connect(master, user: "shop", password: "s3cret-pw")
+        _ = try await connection.execute("CREATE DATABASE big")
+        _ = try await connection.execute("CREATE TABLE big.rows (id INT PRIMARY KEY, pad VARCHAR(255) NOT NULL)")
+        for first in stride(from: 1, through: rows, by: 100_000) {
+            let sequence = try SQLIdentifier("seq_\(first)_to_\(min(first + 99_999, rows))")
+            _ = try await connection.execute("INSERT INTO big.rows SELECT seq, RPAD(seq, 240, 'x') FROM big.\(sequence)")
+        }
+        await connection.close()
+        return master
     }
 }

@@ -10,15 +10,7 @@ struct RemovalDuringConfigureTests {
     @Test("A replica whose agent hangs while it is seeded is removed at once: the hour-long configure call is cancelled")
     func removeHungSeeding() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 1])
-            try await manager.waitForRunning(1)
-            _ = try await manager.client.call("configure_user", params: ["serviceNodeId": "all", "username": "shop", "password": "s3cret-pw"])
-            let master = try await manager.master()
-            let connection = try await connect(master, user: "shop", password: "s3cret-pw")
-            _ = try await connection.execute("CREATE DATABASE big")
-            _ = try await connection.execute("CREATE TABLE big.rows (id INT PRIMARY KEY, pad VARCHAR(255) NOT NULL)")
-            _ = try await connection.execute("INSERT INTO big.rows SELECT seq, RPAD(seq, 240, 'x') FROM big.seq_1_to_200000")
-            await connection.close()
+            let master = try await manager.masterHoldingBigTable(rows: 200_000)
 
             _ = try await manager.client.call("add_nodes", params: ["count": 1])
             var replica: JSONValue = .null
