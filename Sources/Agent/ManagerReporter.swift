@@ -2,8 +2,10 @@ import JSONRPC
 import Logging
 import ServiceLifecycle
 
-/// Tells the manager this agent's status with `register_node` every few seconds.
-/// Failures are logged (the first one, then every tenth) and never stop the agent.
+/// Tells the manager this agent's status with `register_node` every few seconds,
+/// and at once when mariadbd's state changes (the manager waits for RUNNING to
+/// configure a new node). Failures are logged (the first one, then every tenth)
+/// and never stop the agent.
 struct ManagerReporter: Service {
     let node: AgentNode
     let client: RPCClient
@@ -13,6 +15,7 @@ struct ManagerReporter: Service {
     func run() async throws {
         var failures = 0
         while !Task.isCancelledOrShuttingDown {
+            let reported = node.supervisor.agentState
             do {
                 _ = try await client.call("register_node", params: ["state": await node.statusReport()])
                 if failures > 0 { logger.info("reached the manager again", metadata: ["failed.calls": "\(failures)"]) }
@@ -21,7 +24,10 @@ struct ManagerReporter: Service {
                 if failures % 10 == 0 { logger.warning("register_node failed: \(error)") }
                 failures += 1
             }
-            try? await Task.sleep(for: interval)
+            let next = ContinuousClock.now + interval
+            while ContinuousClock.now < next, node.supervisor.agentState == reported, !Task.isCancelledOrShuttingDown {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
         }
     }
 }
