@@ -15,8 +15,7 @@ extension AgentNode {
     func installPhysicalCopy(from url: String, compressed: Bool) async throws -> BackupPosition {
         let previous = "\(paths.root)/data.previous"
         let response = try await PeerHTTPClient.fetch(url, secret: configuration.secret, what: "a backup", timeout: .hours(6))
-        supervisor.send(.stop)
-        try await waitUntilStopped()
+        try await stopForReplacement()
         FileSystem.remove(previous)
         guard rename(paths.dataDirectory, previous) == 0 else {
             supervisor.send(.start)
@@ -49,6 +48,17 @@ extension AgentNode {
             supervisor.send(.start)
             throw error
         }
+    }
+
+    /// Stops mariadbd without a clean shutdown: its data is about to be replaced (a
+    /// new node's), and should the copy fail, InnoDB's crash recovery brings it back.
+    private func stopForReplacement() async throws {
+        supervisor.send(.stop)
+        for _ in 0..<200 where supervisor.agentState == .running {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        if supervisor.agentState == .stopping, let pid = supervisor.pid { kill(pid, SIGKILL) }
+        try await waitUntilStopped()
     }
 
     private func unpack(_ response: HTTPClientResponse, from url: String, compressed: Bool) async throws {
