@@ -10,17 +10,17 @@ struct RemovalDuringConfigureTests {
     @Test("A replica whose agent hangs while it is seeded is removed at once: the hour-long configure call is cancelled")
     func removeHungSeeding() async throws {
         try await TestManager.with { manager in
-            let master = try await manager.masterHoldingBigTable(rows: 200_000)
+            let master = try await manager.masterHoldingBigTable(rows: 400_000)
 
             _ = try await manager.client.call("add_nodes", params: ["count": 1])
             var replica: JSONValue = .null
-            try await eventually("the new replica is in CONFIGURE", timeout: .seconds(120)) {
+            try await eventually("the new replica has a VM", timeout: .seconds(120)) {
                 replica = try await manager.nodes().first { $0["id"] != master["id"] } ?? .null
-                return replica["stage"] == "CONFIGURE"
+                return replica["vm_id"]?.stringValue != nil && replica["ip"]?.stringValue != nil
             }
             // Freeze the replica's agent in the middle of its seeding: the manager's call never returns.
             let console = "\(manager.stateDirectory)/cloud/vms/\(replica["vm_id"]?.stringValue ?? "?")/console.log"
-            try await eventually("the agent is being set up as a replica", timeout: .seconds(60)) {
+            try await eventually("the agent is being set up as a replica", timeout: .seconds(120)) {
                 ((try? String(contentsOfFile: console, encoding: .utf8)) ?? "").contains("replica set-up: master reachable")
             }
             let ip = try #require(replica["ip"]?.stringValue)
