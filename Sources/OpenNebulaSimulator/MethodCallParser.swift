@@ -106,8 +106,12 @@ final class XMLTree {
         self.name = name
     }
 
-    /// The document element of `bytes`.
+    /// The document element of `bytes`, which must be UTF-8: FoundationXML traps
+    /// on an element or attribute name that is not (found by `scripts/fuzz`).
     static func parse(_ bytes: [UInt8]) throws(CallParseError) -> XMLTree {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw CallParseError(detail: "Call is not valid XML.  It is not UTF-8 text.")
+        }
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: Data(bytes))
         parser.delegate = builder

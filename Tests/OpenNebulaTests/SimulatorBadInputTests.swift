@@ -41,6 +41,17 @@ struct SimulatorBadInputTests {
 
     private static let poolQuery = methodCall("one.vmpool.info", [session] + Array(repeating: "<value><i4>-1</i4></value>", count: 3) + ["<value><i4>-2</i4></value>"])
 
+    /// Found by `scripts/fuzz` (xmlrpc-call): FoundationXML's XMLParser traps on
+    /// an element or attribute name that is not UTF-8, which killed onesim.
+    @Test("A call that is not UTF-8 is refused, not read", arguments: [
+        [0x3C, 0x61, 0x3E, 0x3C, 0x70, 0xFF, 0x72, 0x3E, 0x3C, 0x2F, 0x61, 0x3E] as [UInt8],
+        [0x3C, 0x70, 0xC3, 0x72, 0x2F, 0x3E], [0x3C, 0x61, 0x20, 0x62, 0xFF, 0x3D, 0x27, 0x27, 0x2F, 0x3E],
+        Array("<methodCall><methodName>one.vm.info</methodName><params><p".utf8) + [0xE9] + Array("ram/></params></methodCall>".utf8),
+    ])
+    func notUTF8(body: [UInt8]) {
+        #expect(throws: CallParseError.self) { try MethodCallParser.parse(body) }
+    }
+
     @Test("Every hostile body gets an error, the pool stays empty and the simulator keeps answering")
     func hostileBodies() async throws {
         try await withLiveSimulator(profile: .v6_10) { live in
