@@ -53,10 +53,12 @@ struct JSONValueTests {
     }
 
     /// Found by `scripts/fuzz` (jsonrpc-request): JSONSerialization hands some
-    /// doubles over as NSDecimalNumber, whose `doubleValue` rounds wrongly, so a
-    /// double the server wrote read back as another one.
-    @Test("doubles read as decimals keep their exact value", arguments: [
+    /// doubles over as NSDecimalNumber, whose `doubleValue` rounds wrongly and
+    /// whose digits hide a fraction, so a double the server wrote read back as
+    /// another double, or as an integer.
+    @Test("doubles read as decimals keep their exact value and stay doubles", arguments: [
         "1.8443372036854776e+19", "18443372036854775807.5", "1.2345678901234567e-5", "123456789012345678901234567890",
+        "1.8446744073709553e+18", "1234567890123456789.0",
     ])
     func decimalDoubles(text: String) throws {
         let value = try JSONValue(parsing: text)
