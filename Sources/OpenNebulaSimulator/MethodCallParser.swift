@@ -1,3 +1,4 @@
+import ConPaaSCore
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -106,11 +107,10 @@ final class XMLTree {
         self.name = name
     }
 
-    /// The document element of `bytes`, which must be UTF-8: FoundationXML traps
-    /// on an element or attribute name that is not (found by `scripts/fuzz`).
+    /// The document element of `bytes`; what would crash XMLParser is refused first.
     static func parse(_ bytes: [UInt8]) throws(CallParseError) -> XMLTree {
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw CallParseError(detail: "Call is not valid XML.  It is not UTF-8 text.")
+        if let hazard = XMLParserHazard.reason(bytes) {
+            throw CallParseError(detail: "Call is not valid XML.  Refused because \(hazard).")
         }
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: Data(bytes))
