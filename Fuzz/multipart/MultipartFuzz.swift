@@ -45,8 +45,6 @@ enum MultipartFuzz {
         switch (events.last, event) {
         case (.body(let earlier)?, .body(let more)):
             events[events.count - 1] = .body(ArraySlice(earlier + more))
-        case (_, .body(let bytes)) where bytes.isEmpty:
-            break
         case (_, .partStart(let headers)):
             let disposition = HeaderValue(headers["content-disposition"] ?? "")
             _ = (disposition.value, disposition.parameters["name"], disposition.parameters["filename"])
