@@ -29,7 +29,7 @@ public enum XMLParserHazard {
             if end > index + 2, end + 1 < bytes.count, bytes[end] == question, bytes[end + 1] == UInt8(ascii: ">") {
                 return true
             }
-            index = end
+            index += 2
         }
         return false
     }
