@@ -152,12 +152,6 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         stack.last?.text += string
     }
 
-    /// Stops at the first error: FoundationXML leaks a string for each one it
-    /// reports, and libxml2 goes on reporting to the end of a broken document.
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        parser.abortParsing()
-    }
-
     func parser(_ parser: XMLParser, foundCDATA block: Data) {
         stack.last?.text += String(decoding: block, as: UTF8.self)
     }
