@@ -52,6 +52,8 @@ struct SimulatorBadInputTests {
         Array("<methodCall><methodName>one.vm.info</methodName><params><p".utf8) + [0xE9] + Array("ram/></params></methodCall>".utf8),
         Array("<?xm?>\n<methodCall><methodName>one.vm.info</methodName></methodCall>".utf8),
         Array("<methodCall><methodName>one.vm.info</methodName><?x?></methodCall>".utf8),
+        // Crashed when XMLParser was aborted from its error callback (a change reverted).
+        [0, 0, 0] + Array("<?xml version=\"1.0\"?>\n<metho".utf8),
     ])
     func crashesXMLParser(body: [UInt8]) {
         #expect(throws: CallParseError.self) { try MethodCallParser.parse(body) }
