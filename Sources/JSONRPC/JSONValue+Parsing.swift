@@ -39,8 +39,12 @@ extension JSONValue {
         case let members as [String: Any]:
             self = .object(members.mapValues(JSONValue.init(foundationObject:)))
         case let number as NSDecimalNumber:
-            // Integers beyond 64 bits (and Int.min) come as decimals.
-            self = Int(number.stringValue).map(JSONValue.int) ?? .double(number.doubleValue)
+            // Integers beyond 64 bits, Int.min and numbers with many digits come as
+            // decimals. A decimal no longer tells 1.0 from 1, so only Int.min (the one
+            // that fits) becomes an integer; `doubleValue` rounds wrongly
+            // (1.8443372036854776e+19 became 1.844337203685478e+19): the digits are read again.
+            let digits = number.stringValue
+            self = digits == String(Int.min) ? .int(.min) : .double(Double(digits) ?? number.doubleValue)
         case let number as NSNumber:
             switch String(cString: number.objCType) {
             case "c": self = .bool(number.boolValue)

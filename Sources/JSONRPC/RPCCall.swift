@@ -1,5 +1,15 @@
 import Foundation
 
+/// How a method is called on the wire (PROTOCOL.md "Requests").
+public enum RPCMethodKind: String, Sendable, CaseIterable {
+    /// `GET /?method=NAME&params=<url-encoded JSON>&id=1`.
+    case get = "GET"
+    /// `POST /` with a JSON body `{"method", "params", "id"}`.
+    case post = "POST"
+    /// `POST /` with a `multipart/form-data` body carrying files.
+    case upload = "UPLOAD"
+}
+
 /// One call read off the wire, ready to run.
 struct RPCCall: Sendable {
     /// The response form a call expects.

@@ -1,15 +1,5 @@
 import Logging
 
-/// How a method is called on the wire (PROTOCOL.md "Requests").
-public enum RPCMethodKind: String, Sendable, CaseIterable {
-    /// `GET /?method=NAME&params=<url-encoded JSON>&id=1`.
-    case get = "GET"
-    /// `POST /` with a JSON body `{"method", "params", "id"}`.
-    case post = "POST"
-    /// `POST /` with a `multipart/form-data` body carrying files.
-    case upload = "UPLOAD"
-}
-
 /// The table of methods a server offers.
 ///
 /// Each name is registered for one kind; calling it with another kind is

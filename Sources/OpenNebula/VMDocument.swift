@@ -1,3 +1,4 @@
+import ConPaaSCore
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -19,8 +20,10 @@ public enum VMDocument {
     }
 
     private static func read(_ xml: String, root: String) throws(OpenNebulaError) -> [VMRecord] {
+        let bytes = Array(xml.utf8)
+        if let hazard = XMLParserHazard.reason(bytes) { throw invalid("the \(root) document is refused: \(hazard)") }
         let reader = VMDocumentReader(root: root)
-        let parser = XMLParser(data: Data(xml.utf8))
+        let parser = XMLParser(data: Data(bytes))
         parser.delegate = reader
         let parsed = parser.parse()
         if let problem = reader.problem { throw invalid(problem) }

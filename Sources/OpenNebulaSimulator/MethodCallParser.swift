@@ -1,3 +1,4 @@
+import ConPaaSCore
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -106,8 +107,11 @@ final class XMLTree {
         self.name = name
     }
 
-    /// The document element of `bytes`.
+    /// The document element of `bytes`; what would crash XMLParser is refused first.
     static func parse(_ bytes: [UInt8]) throws(CallParseError) -> XMLTree {
+        if let hazard = XMLParserHazard.reason(bytes) {
+            throw CallParseError(detail: "Call is not valid XML.  Refused because \(hazard).")
+        }
         let builder = XMLTreeBuilder()
         let parser = XMLParser(data: Data(bytes))
         parser.delegate = builder

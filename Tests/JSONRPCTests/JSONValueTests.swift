@@ -59,6 +59,20 @@ struct JSONValueTests {
         #expect(try JSONValue(parsing: #""\u00e9\ud83d\ude00\/\t""#) == "é😀/\t")
     }
 
+    /// Found by `scripts/fuzz` (jsonrpc-request): JSONSerialization hands some
+    /// doubles over as NSDecimalNumber, whose `doubleValue` rounds wrongly and
+    /// whose digits hide a fraction, so a double the server wrote read back as
+    /// another double, or as an integer.
+    @Test("doubles read as decimals keep their exact value and stay doubles", arguments: [
+        "1.8443372036854776e+19", "18443372036854775807.5", "1.2345678901234567e-5", "123456789012345678901234567890",
+        "1.8446744073709553e+18", "1234567890123456789.0",
+    ])
+    func decimalDoubles(text: String) throws {
+        let value = try JSONValue(parsing: text)
+        #expect(value == .double(try #require(Double(text))))
+        #expect(try JSONValue(parsing: value.description) == value)
+    }
+
     @Test("malformed text is refused with a reason", arguments: [
         "", "{", #"{"a" 1}"#, "01", "1.", "tru", #""\x""#, #""\ud800""#, "1 2", "nan", "1e400", "\"a\u{01}b\"",
         "[" + String(repeating: "[", count: 600),

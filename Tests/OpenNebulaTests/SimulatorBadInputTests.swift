@@ -36,10 +36,28 @@ struct SimulatorBadInputTests {
         methodCall("one.vm.action", [session, "<value><string>explode</string></value>", "<value><i4>0</i4></value>"]),
         methodCall("one.vm.allocate\u{0}", [session, template, "<value><boolean>0</boolean></value>"]),
         methodCall(String(repeating: "m", count: 100_000), [session]),
+        methodCall("one.vm.allocate", [session, "<value><string><?x?></string></value>", "<value><boolean>0</boolean></value>"]),
+        methodCall("one.vm.allocate", [session, "<value><string>&lt;TEMPLATE&gt;&lt;?NAME?&gt;&lt;/TEMPLATE&gt;</string></value>", "<value><boolean>0</boolean></value>"]),
         methodCall("one.vm.allocate", [session, "<value><string>" + String(repeating: "X", count: 8 << 20) + "</string></value>"]),
     ]
 
     private static let poolQuery = methodCall("one.vmpool.info", [session] + Array(repeating: "<value><i4>-1</i4></value>", count: 3) + ["<value><i4>-2</i4></value>"])
+
+    /// Found by `scripts/fuzz` (xmlrpc-call): FoundationXML's XMLParser traps on
+    /// an element or attribute name that is not UTF-8, and dereferences null on a
+    /// processing instruction without data; either killed onesim.
+    @Test("A call that would crash XMLParser is refused, not read", arguments: [
+        [0x3C, 0x61, 0x3E, 0x3C, 0x70, 0xFF, 0x72, 0x3E, 0x3C, 0x2F, 0x61, 0x3E] as [UInt8],
+        [0x3C, 0x70, 0xC3, 0x72, 0x2F, 0x3E], [0x3C, 0x61, 0x20, 0x62, 0xFF, 0x3D, 0x27, 0x27, 0x2F, 0x3E],
+        Array("<methodCall><methodName>one.vm.info</methodName><params><p".utf8) + [0xE9] + Array("ram/></params></methodCall>".utf8),
+        Array("<?xm?>\n<methodCall><methodName>one.vm.info</methodName></methodCall>".utf8),
+        Array("<methodCall><methodName>one.vm.info</methodName><?x?></methodCall>".utf8),
+        // Crashed when XMLParser was aborted from its error callback (a change reverted).
+        [0, 0, 0] + Array("<?xml version=\"1.0\"?>\n<metho".utf8),
+    ])
+    func crashesXMLParser(body: [UInt8]) {
+        #expect(throws: CallParseError.self) { try MethodCallParser.parse(body) }
+    }
 
     @Test("Every hostile body gets an error, the pool stays empty and the simulator keeps answering")
     func hostileBodies() async throws {

@@ -58,4 +58,14 @@ struct VMDocumentTests {
     @Test func aVMDocumentIsNotAPool() {
         #expect(throws: OpenNebulaError.self) { try VMDocument.parsePool(singleNIC) }
     }
+
+    /// Found by `scripts/fuzz` (xmlrpc-call): FoundationXML dereferences null on a
+    /// processing instruction without data, so such an answer killed the manager.
+    @Test(arguments: [
+        "<VM_POOL><?x?></VM_POOL>", "<?x?><VM><ID>1</ID><STATE>3</STATE><LCM_STATE>3</LCM_STATE></VM>", "<?<?\u{FFFD}?>",
+    ])
+    func anAnswerThatWouldCrashXMLParserIsInvalid(xml: String) {
+        #expect(throws: OpenNebulaError.self) { try VMDocument.parsePool(xml) }
+        #expect(throws: OpenNebulaError.self) { try VMDocument.parseVM(xml) }
+    }
 }
