@@ -33,7 +33,9 @@ struct RemovalDuringConfigureTests {
             try await eventually("the frozen replica is removed", timeout: .seconds(90)) {
                 try await manager.client.call("get_node_info", kind: .get, params: ["serviceNodeId": replica["id"]!])["serviceNode"]?["state"] == "TERMINATED"
             }
-            #expect(try await manager.client.call("get_service_info", kind: .get)["state"] == "RUNNING")
+            try await eventually("the service runs on its master alone (the removal job closed)") {
+                try await manager.client.call("get_service_info", kind: .get)["state"] == "RUNNING"
+            }
         }
     }
 }
