@@ -97,11 +97,13 @@ enum TestDirectory {
 enum TestAddresses {
     private static let next = Mutex(20)
 
-    /// A fresh block number N, for the addresses `127.0.N.0/24`; a block whose first
-    /// agent or server address is taken (by a test run in another tree) is skipped.
+    /// A fresh block number N, for the addresses `127.0.N.0/24`; a block where an agent
+    /// or server port of nodes 1-3 is taken (another test run, or what one left) is skipped.
     static func block() -> Int {
         next.withLock { value in
-            repeat { value += 1 } while !isLoopbackPortFree("127.0.\(value).1", port: 60000) || !isLoopbackPortFree("127.0.\(value).1", port: 3306)
+            repeat { value += 1 } while !(1...3).allSatisfy { node in
+                isLoopbackPortFree("127.0.\(value).\(node)", port: 60000) && isLoopbackPortFree("127.0.\(value).\(node)", port: 3306)
+            }
             return value
         }
     }
