@@ -49,13 +49,13 @@ final class ArchiverProcess: Sendable {
 
     /// Stops the process: SIGKILL (the manager's threads block SIGTERM and its children
     /// inherit that mask; a reader loses nothing: a restart rewrites its last file).
-    func stop() {
+    func stop() async {
         guard let current = running.withLock({ value -> (pid: pid_t, segment: String)? in
             defer { value = nil }
             return value
         }) else { return }
         kill(current.pid, SIGKILL)
-        for _ in 0..<100 where Self.isAlive(current.pid) { usleep(20_000) }
+        for _ in 0..<100 where Self.isAlive(current.pid) { try? await Task.sleep(for: .milliseconds(20)) }
         try? FileManager.default.removeItem(atPath: pidPath)
     }
 

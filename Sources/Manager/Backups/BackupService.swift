@@ -154,7 +154,7 @@ final class BackupService: Service, Sendable {
             bytes += Int64(chunk.readableBytes)
             try await NIOThreadPool.singleton.runIfActive { try handle.write(contentsOf: Data(chunk.readableBytesView)) }
         }
-        try handle.synchronize()
+        try await NIOThreadPool.singleton.runIfActive { try handle.synchronize() }
         return bytes
     }
 

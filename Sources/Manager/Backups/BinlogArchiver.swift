@@ -41,7 +41,7 @@ final class BinlogArchiver: Service, Sendable {
             }
             try? await Task.sleep(for: .seconds(1))
         }
-        process.stop()
+        await process.stop()
     }
 
     /// The time of the archive's last write in `timeline`, if anything was archived.
@@ -57,12 +57,12 @@ final class BinlogArchiver: Service, Sendable {
             let timeline = snapshot.service.timeline
             metrics.archiveDelay(seconds: archivedUntil(timeline: timeline).map { Date().timeIntervalSince($0) } ?? -1)
             guard snapshot.service.lifecycle == .active, let master = snapshot.writableMaster, let address = master.address else {
-                process.stop()
+                await process.stop()
                 return
             }
             let segment = segmentDirectory(for: master, timeline: timeline)
             guard !process.isArchiving(into: segment) else { return }
-            process.stop()
+            await process.stop()
             try FileManager.default.createDirectory(atPath: segment, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: process.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let account = try await agents.client(for: address).call("create_replication_user", params: ["replica_host": .string(managerAddress)])
