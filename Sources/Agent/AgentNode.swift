@@ -73,8 +73,25 @@ public final class AgentNode: Sendable {
             stderrPath: "\(paths.logDirectory)/install-db.log")
     }
 
+    /// The data directory template under `directory` (`datadir-template`), made by
+    /// `mariadb-install-db` with the agents' own arguments if it is not there yet; for
+    /// `--datadir-template`. Root has no password in it: each node's first start sets its own.
+    public static func prepareDataDirectoryTemplate(in directory: String) async throws -> String {
+        let template = "\(directory)/datadir-template"
+        guard !FileSystem.exists("\(template)/mysql") else { return template }
+        let work = "\(template).new"
+        FileSystem.remove(work)
+        try FileSystem.createDirectory("\(work)-tmp")
+        defer { FileSystem.remove("\(work)-tmp") }
+        try await ChildProcess.run(
+            "mariadb-install-db", installArguments(dataDirectory: work, tmpDirectory: "\(work)-tmp"), stderrPath: "\(directory)/datadir-template.log")
+        FileSystem.remove(template)
+        guard rename(work, template) == 0 else { throw AgentError.internalFailure("cannot move \(work) into place: errno \(errno)") }
+        return template
+    }
+
     /// `mariadb-install-db`'s arguments for a data directory this agent can use (and a template).
-    public static func installArguments(dataDirectory: String, tmpDirectory: String) -> [String] {
+    static func installArguments(dataDirectory: String, tmpDirectory: String) -> [String] {
         var arguments = [
             "--no-defaults", "--datadir=\(dataDirectory)", "--auth-root-authentication-method=normal",
             "--skip-test-db", "--tmpdir=\(tmpDirectory)",

@@ -1,3 +1,4 @@
+import Agent
 import ArgumentParser
 import CommandLineSupport
 import ConPaaSCore
@@ -111,7 +112,7 @@ struct ManagerCommand: AsyncParsableCommand {
             driver = try local.makeDriver(stateDirectory: stateDir, contextualization: contextualization, logger: logger)
             extraContext.merge(local.agentContext()) { given, _ in given }
             if extraContext[AgentContext.dataDirectoryTemplate] == nil {
-                extraContext[AgentContext.dataDirectoryTemplate] = try DataDirectoryTemplate.prepare(in: "\(stateDir)/cloud")
+                extraContext[AgentContext.dataDirectoryTemplate] = try await AgentNode.prepareDataDirectoryTemplate(in: "\(stateDir)/cloud")
             }
         case .opennebula:
             // Each XML-RPC call blocks a thread up to its time limit: with a pool of their own, a slow
