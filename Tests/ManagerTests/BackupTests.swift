@@ -134,6 +134,16 @@ struct BackupTests {
             #expect(served.status == 200)
             #expect(served.body == FileManager.default.contents(atPath: "\(manager.stateDirectory)/backups/\(file)"))
 
+            // Retention dropped the FAILED backup older than the COMPLETE one; /metrics counts the good one.
+            try await eventually("retention removes the failed backup") {
+                try await manager.client.call("list_backups", kind: .get)["backups"]?.arrayValue?.map { $0["id"] } == [.int(id)]
+            }
+            #expect(try await failure(manager, "delete_backup", ["id": 1]).contains("unknown backup 1"))
+            let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(manager.url)/metrics"), timeout: .seconds(10))
+            let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+            #expect(text.contains(#"conpaassql_backups_total{outcome="complete"} 1"#), "\(text)")
+            #expect(text.contains("conpaassql_archive_delay_seconds"))
+
             let shutdown = try #require(try await manager.client.call("shutdown")["job"]?.intValue)
             _ = try await manager.waitForJob(shutdown)
             let handle = try #require(FileHandle(forUpdatingAtPath: "\(manager.stateDirectory)/backups/\(file)"))
@@ -145,6 +155,9 @@ struct BackupTests {
             #expect(failed["state"] == "FAILED")
             #expect(failed["message"]?.stringValue?.contains("backup.xbstream.zst does not match its checksum") == true, "\(failed)")
             #expect(try await manager.nodes().filter { $0["state"] != "TERMINATED" }.isEmpty)
+            _ = try await manager.client.call("delete_backup", params: ["id": .int(id)])
+            #expect(try await manager.client.call("list_backups", kind: .get)["backups"]?.arrayValue?.isEmpty == true)
+            #expect(!FileManager.default.fileExists(atPath: "\(manager.stateDirectory)/backups/backups/\(id)"))
         }
     }
 
