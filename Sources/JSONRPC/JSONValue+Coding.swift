@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension JSONValue: CustomStringConvertible {
     /// Compact JSON text with object keys sorted; non-finite doubles are written as `null`.

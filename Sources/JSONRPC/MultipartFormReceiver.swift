@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NIOCore
 
 /// Why a `multipart/form-data` body was refused; `reply` is what the caller gets.
@@ -35,7 +35,7 @@ struct MultipartFormError: Error {
 final class MultipartFormReceiver: @unchecked Sendable {
     private enum Part {
         case field(name: String, bytes: [UInt8])
-        case file(field: String, filename: String?, path: String, handle: FileHandle, size: Int64)
+        case file(field: String, filename: String?, path: String, handle: BlockingFile, size: Int64)
         case skipped
     }
 
@@ -134,7 +134,7 @@ final class MultipartFormReceiver: @unchecked Sendable {
         case .field(let name, let bytes)?:
             fields[name] = String(decoding: bytes, as: UTF8.self)
         case .file(let field, let filename, let path, let handle, let size)?:
-            try? handle.close()
+            handle.close()
             files[field] = UploadedFile(field: field, filename: filename, path: path, size: size)
         case .skipped?, nil:
             break
@@ -153,9 +153,7 @@ final class MultipartFormReceiver: @unchecked Sendable {
         guard disposition.value == "form-data", let name = disposition.parameters["name"] else { return .skipped }
         guard disposition.parameters.keys.contains("filename") else { return .field(name: name, bytes: []) }
         let path = directory + "/upload-" + UUID().uuidString
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: path)
-        else {
+        guard let handle = try? BlockingFile.writing(path, permissions: 0o600) else {
             fail(.storage("cannot create a file in the upload directory"))
             return .skipped
         }
@@ -171,7 +169,7 @@ final class MultipartFormReceiver: @unchecked Sendable {
     /// Closes and deletes a file part still being written.
     private func abandonPart() {
         if case .file(_, _, let path, let handle, _)? = part {
-            try? handle.close()
+            handle.close()
             try? FileManager.default.removeItem(atPath: path)
         }
         part = nil

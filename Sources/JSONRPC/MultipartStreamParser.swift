@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One thing found in a `multipart/form-data` body, in order.
 enum MultipartEvent: Equatable {
@@ -114,7 +114,7 @@ struct MultipartStreamParser {
             }
             let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
             let value = String(decoding: line[line.index(after: colon)...], as: UTF8.self)
-            headers[name] = value.trimmingCharacters(in: .whitespaces)
+            headers[name] = value.trimmingWhitespace()
         }
         return (headers, end + blankLine.count)
     }

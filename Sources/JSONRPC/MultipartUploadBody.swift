@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOCore
 import NIOPosix
 
@@ -17,19 +18,18 @@ struct MultipartUploadBody: AsyncSequence, Sendable {
 
     /// Fields in the order given, then the file under `fileField`.
     init(fields: [(name: String, value: String)], fileField: String, filePath: String) throws(RPCClientError) {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: filePath),
-              let fileSize = (attributes[.size] as? NSNumber)?.int64Value,
-              FileManager.default.isReadableFile(atPath: filePath)
-        else {
+        var status = stat()
+        guard stat(filePath, &status) == 0, access(filePath, R_OK) == 0 else {
             throw RPCClientError(kind: .invalidRequest, message: "cannot read the file to upload: \(filePath)")
         }
-        boundary = "conpaas-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let fileSize = Int64(status.st_size)
+        boundary = "conpaas-" + UUID().uuidString.filter { $0 != "-" }
         var head = ""
         for field in fields {
             head += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.quoted(field.name))\"\r\n\r\n"
             head += field.value + "\r\n"
         }
-        let filename = Self.quoted((filePath as NSString).lastPathComponent)
+        let filename = Self.quoted(filePath.split(separator: "/").last.map(String.init) ?? filePath)
         head += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.quoted(fileField))\"; filename=\"\(filename)\"\r\n"
         head += "Content-Type: application/octet-stream\r\n\r\n"
         self.head = ByteBuffer(string: head)
@@ -45,7 +45,7 @@ struct MultipartUploadBody: AsyncSequence, Sendable {
     /// Yields the head, the file in 64 KiB chunks, then the closing boundary.
     struct AsyncIterator: AsyncIteratorProtocol {
         private enum Stage {
-            case head, openFile, file(FileHandle), tail, done
+            case head, openFile, file(BlockingFile), tail, done
         }
 
         private let body: MultipartUploadBody
@@ -61,18 +61,19 @@ struct MultipartUploadBody: AsyncSequence, Sendable {
                 stage = .openFile
                 return body.head
             case .openFile:
-                guard let handle = FileHandle(forReadingAtPath: body.filePath) else {
-                    throw RPCClientError(kind: .invalidRequest, message: "cannot open the file to upload: \(body.filePath)")
+                do {
+                    stage = .file(try BlockingFile.reading(body.filePath))
+                } catch {
+                    throw RPCClientError(kind: .invalidRequest, message: "cannot open the file to upload: \(error)")
                 }
-                stage = .file(handle)
                 return try await next()
             case .file(let handle):
                 // Reading the disk blocks: on NIO's thread pool, not Swift's cooperative one.
-                let chunk = try await NIOThreadPool.singleton.runIfActive { try handle.read(upToCount: 64 * 1024) }
-                if let data = chunk, !data.isEmpty {
-                    return ByteBuffer(bytes: data)
+                let chunk = try await NIOThreadPool.singleton.runIfActive { try handle.read(upTo: 64 * 1024) }
+                if !chunk.isEmpty {
+                    return ByteBuffer(bytes: chunk)
                 }
-                try handle.close()
+                handle.close()
                 stage = .tail
                 return try await next()
             case .tail:
@@ -86,8 +87,6 @@ struct MultipartUploadBody: AsyncSequence, Sendable {
 
     /// A form-data name or filename with quotes and line breaks escaped, as browsers do.
     private static func quoted(_ text: String) -> String {
-        text.replacingOccurrences(of: "\"", with: "%22")
-            .replacingOccurrences(of: "\r", with: "%0D")
-            .replacingOccurrences(of: "\n", with: "%0A")
+        text.replacing("\"", with: "%22").replacing("\r", with: "%0D").replacing("\n", with: "%0A")
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How a method is called on the wire (PROTOCOL.md "Requests").
 public enum RPCMethodKind: String, Sendable, CaseIterable {

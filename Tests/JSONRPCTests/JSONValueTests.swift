@@ -92,6 +92,13 @@ struct JSONValueTests {
         #expect(try JSONValue(parsing: #"[true, false, 1, 0]"#) == [true, false, 1, 0])
     }
 
+    @Test("a leading byte order mark is skipped; a negative integer of 19 digits stays an integer")
+    func readerRules() throws {
+        #expect(try JSONValue(parsing: [0xEF, 0xBB, 0xBF] + Array("[1]".utf8)) == [1])
+        #expect(try JSONValue(parsing: "-1234567890123456789") == .int(-1_234_567_890_123_456_789))
+        #expect(try JSONValue(parsing: #"{"a": 1,}"#) == ["a": 1])
+    }
+
     struct Node: Codable, Equatable {
         let id: Int
         let ip: String
