@@ -15,7 +15,9 @@ let package = Package(
         .executable(name: "conpaassql", targets: ["conpaassql"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Without its default traits (FullFoundation, ConfigurationSupport) Hummingbird needs only
+        // FoundationEssentials: the agent never loads Foundation and ICU (see README, "Benchmarks").
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -79,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "conpaassql-agent",
             dependencies: [
-                "Agent", "CommandLineSupport",
+                "Agent", "CommandLineSupport", "JSONRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,5 @@
-import Foundation
 import ConPaaSCore
+import FoundationEssentials
 import JSONRPC
 import MariaDB
 
@@ -159,10 +159,10 @@ extension AgentNode {
         return try await threadPool.runIfActive {
             let copied: Set<String> = ["ibd", "MAD", "MAI", "MYD", "MYI", "frm", "CSV"]
             var total: Int64 = 0
-            let files = FileManager.default.enumerator(atPath: directory)
-            while let name = files?.nextObject() as? String {
-                let file = (name as NSString).lastPathComponent
-                guard copied.contains((file as NSString).pathExtension) || file.hasPrefix("ibdata") else { continue }
+            for name in (try? FileManager.default.subpathsOfDirectory(atPath: directory)) ?? [] {
+                let file = name.split(separator: "/").last ?? ""
+                let suffix = file.lastIndex(of: ".").map { file[file.index(after: $0)...] } ?? ""
+                guard copied.contains(String(suffix)) || file.hasPrefix("ibdata") else { continue }
                 total += FileSystem.size("\(directory)/\(name)")
             }
             return total

@@ -1,5 +1,5 @@
-import Foundation
-import NIOPosix
+import FoundationEssentials
+import JSONRPC
 
 /// Starts MariaDB's programs and waits for them without blocking Swift's cooperative pool.
 ///
@@ -21,48 +21,38 @@ enum ChildProcess {
         throw AgentError.internalFailure("\(name) not found in PATH (install Debian's mariadb-server and mariadb-client)")
     }
 
-    /// A configured, not yet started process whose stderr goes to `stderrPath`.
-    static func make(_ name: String, _ arguments: [String], stderrPath: String, environment: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable(name))
-        process.arguments = arguments
+    /// Starts `name` with its stderr in `stderrPath` (emptied first), the agent's
+    /// environment without its secrets plus `environment`, and stdin and stdout as
+    /// given (nil: /dev/null; the agent's copies are closed).
+    static func start(
+        _ name: String, _ arguments: [String], stderrPath: String, environment: [String: String] = [:],
+        stdin: BlockingFile? = nil, stdout: BlockingFile? = nil
+    ) throws -> Subprocess {
+        let path = try executable(name)
         var env = ProcessInfo.processInfo.environment.filter { !secretVariables.contains($0.key) }
         env.merge(environment) { _, new in new }
-        process.environment = env
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        return process
-    }
-
-    /// Starts `process` and waits for it to exit; answers its exit status.
-    static func runToEnd(_ process: Process) async throws -> Int32 {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { finished in
-                continuation.resume(returning: finished.terminationStatus)
-            }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: AgentError.internalFailure("cannot start \(process.executableURL?.path ?? "?"): \(error)"))
-            }
+        do {
+            return try Subprocess(
+                path: path, arguments: arguments, environment: env, stdin: stdin, stdout: stdout, stderr: BlockingFile.writing(stderrPath))
+        } catch {
+            stdin?.close()
+            stdout?.close()
+            throw AgentError.internalFailure("cannot start \(path): \(error)")
         }
     }
 
     /// Runs `name` to the end, throwing with the tail of its error output when it fails.
     static func run(_ name: String, _ arguments: [String], stderrPath: String, stdinPath: String? = nil) async throws {
-        let process = try make(name, arguments, stderrPath: stderrPath)
-        if let stdinPath {
-            guard let input = FileHandle(forReadingAtPath: stdinPath) else {
-                throw AgentError.internalFailure("cannot read \(stdinPath)")
-            }
-            process.standardInput = input
+        let input: BlockingFile?
+        do {
+            input = try stdinPath.map(BlockingFile.reading)
+        } catch {
+            throw AgentError.internalFailure("cannot read \(stdinPath ?? ""): \(error)")
         }
-        let status = try await runToEnd(process)
-        guard status == 0 else {
-            throw AgentError.commandFailed(name, status: status, detail: tail(of: stderrPath))
+        let process = try start(name, arguments, stderrPath: stderrPath, stdin: input)
+        let termination = await process.wait()
+        guard termination.succeeded else {
+            throw AgentError.commandFailed(name, status: termination.status, detail: tail(of: stderrPath))
         }
     }
 

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import JSONRPC
 
 /// The few file operations the agent needs, with its permission rules.
 enum FileSystem {
@@ -14,15 +16,16 @@ enum FileSystem {
     /// `privateFile` makes it 0600 before any byte is written.
     static func writeAtomically(_ contents: String, to path: String, privateFile: Bool = false) throws {
         let temporary = "\(path).tmp-\(UInt32.random(in: 0...UInt32.max))"
-        let attributes: [FileAttributeKey: Any]? = privateFile ? [.posixPermissions: 0o600] : nil
-        guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: attributes) else {
-            throw AgentError.internalFailure("cannot create \(temporary)")
+        let handle: BlockingFile
+        do {
+            handle = try BlockingFile.writing(temporary, permissions: privateFile ? 0o600 : 0o666)
+        } catch {
+            throw AgentError.internalFailure("cannot create \(temporary): \(error)")
         }
         do {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            try handle.write(contentsOf: Data(contents.utf8))
-            try handle.synchronize()
-            try handle.close()
+            try handle.write(contentsOf: contents.utf8)
+            guard fsync(handle.descriptor) == 0 else { throw AgentError.internalFailure("cannot sync \(temporary): errno \(errno)") }
+            handle.close()
             if rename(temporary, path) != 0 {
                 throw AgentError.internalFailure("cannot rename \(temporary) to \(path): errno \(errno)")
             }
@@ -41,7 +44,7 @@ enum FileSystem {
     }
 
     static func size(_ path: String) -> Int64 {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        return (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        var status = stat()
+        return stat(path, &status) == 0 ? Int64(status.st_size) : 0
     }
 }

@@ -1,5 +1,5 @@
 import ConPaaSCore
-import Foundation
+import Glibc
 import Logging
 import NIOPosix
 import ServiceLifecycle
@@ -18,7 +18,7 @@ final class MariaDBSupervisor: Service, Sendable {
     private struct Status {
         var machine = SupervisorStateMachine()
         var generation = 0
-        var process: Process?
+        var process: Subprocess?
         var lastExit: String?
     }
 
@@ -56,7 +56,7 @@ final class MariaDBSupervisor: Service, Sendable {
     /// How many mariadbd processes were started so far.
     var starts: Int { status.withLock { $0.generation } }
     /// The pid of the running mariadbd, if any.
-    var pid: Int32? { status.withLock { $0.process.map { $0.processIdentifier } } }
+    var pid: Int32? { status.withLock { $0.process?.pid } }
 
     func send(_ event: Event) { continuation.yield(event) }
 
@@ -89,11 +89,11 @@ final class MariaDBSupervisor: Service, Sendable {
     private func stopLeftoverProcess() async {
         guard let process = status.withLock({ $0.process }), process.isRunning else { return }
         logger.info("stopping mariadbd")
-        process.terminate()
+        process.send(SIGTERM)
         for _ in 0..<600 where process.isRunning {
             try? await Task.sleep(for: .milliseconds(100))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.send(SIGKILL)
     }
 
     private func apply(_ event: Event, to status: inout Status) -> SupervisorStateMachine.Action {
@@ -143,20 +143,18 @@ final class MariaDBSupervisor: Service, Sendable {
         }
         do {
             try prepare()
-            let process = try ChildProcess.make(
+            let process = try ChildProcess.start(
                 "mariadbd", ["--defaults-file=\(paths.myCnf)"],
                 stderrPath: "\(paths.logDirectory)/mariadbd.out",
                 environment: small ? ["MALLOC_ARENA_MAX": "1"] : [:]
             )
-            process.terminationHandler = { [self] finished in
-                let how = finished.terminationReason == .uncaughtSignal
-                    ? "killed by signal \(finished.terminationStatus)" : "exit status \(finished.terminationStatus)"
-                status.withLock { $0.lastExit = how }
+            status.withLock { $0.process = process }
+            logger.info("mariadbd started", metadata: ["pid": "\(process.pid)"])
+            group.addTask { [self] in
+                guard let termination = try? await process.waitUnlessCancelled() else { return }
+                status.withLock { $0.lastExit = termination.description }
                 continuation.yield(.ended(generation: generation))
             }
-            try process.run()
-            status.withLock { $0.process = process }
-            logger.info("mariadbd started", metadata: ["pid": "\(process.processIdentifier)"])
         } catch {
             logger.error("cannot start mariadbd: \(error)")
             status.withLock { $0.lastExit = "could not start: \(error)" }
@@ -173,7 +171,7 @@ final class MariaDBSupervisor: Service, Sendable {
             } catch {
                 logger.error("mariadbd started but is not usable; stopping it: \(error)")
                 status.withLock { status in
-                    if status.generation == generation { status.process?.terminate() }
+                    if status.generation == generation { status.process?.send(SIGTERM) }
                 }
             }
         }
@@ -186,11 +184,10 @@ final class MariaDBSupervisor: Service, Sendable {
             continuation.yield(.ended(generation: generation))
             return
         }
-        let pid = process.processIdentifier
-        process.terminate()
+        process.send(SIGTERM)
         group.addTask {
             try? await Task.sleep(for: .seconds(60))
-            if process.isRunning { kill(pid, SIGKILL) }
+            process.send(SIGKILL)
         }
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import JSONRPC
 import NIOCore
 import NIOPosix
 
@@ -24,7 +25,7 @@ enum PeerHTTPClient {
             throw AgentError.replicationFailed("cannot fetch \(what) from \(url): \(error)")
         }
         guard response.status == .ok else {
-            let reason = (try? await response.body.collect(upTo: 4096)).map { String(buffer: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+            let reason = (try? await response.body.collect(upTo: 4096)).map { String(buffer: $0).trimmingWhitespace() } ?? ""
             throw AgentError.replicationFailed("\(url) refused \(what): HTTP \(response.status.code) \(reason)")
         }
         return response

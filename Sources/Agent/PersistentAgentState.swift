@@ -1,5 +1,5 @@
 import ConPaaSCore
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// What the agent must remember across its own restarts: role, server id, epoch

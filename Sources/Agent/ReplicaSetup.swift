@@ -1,4 +1,4 @@
-import Foundation
+import JSONRPC
 
 /// The account a replica logs in to its master with (`REPLICATION SLAVE` only).
 struct ReplicationAccount: Sendable, Equatable {
@@ -49,7 +49,7 @@ struct ReplicaSetup: Sendable, Equatable {
     static func isValidGTIDPosition(_ text: String) -> Bool {
         if text.isEmpty { return true }
         return text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { item in
-            let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+            let parts = item.trimmingWhitespace().split(separator: "-", omittingEmptySubsequences: false)
             return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && UInt64($0) != nil }
         }
     }

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+import JSONRPC
 import Logging
 import NIOCore
 import NIOPosix
@@ -50,30 +50,27 @@ struct SnapshotLoader: Sendable {
 /// A `mariadb` client reading SQL from a pipe.
 private final class LoadingClient: @unchecked Sendable {
     let stderrPath: String
-    private let process: Process
-    private let input: FileHandle
+    private let process: Subprocess
+    private let input: BlockingFile
 
     init(paths: AgentPaths) throws {
         stderrPath = "\(paths.logDirectory)/snapshot-load.err"
-        process = try ChildProcess.make(
+        let pipe = try BlockingFile.pipe()
+        input = pipe.write
+        process = try ChildProcess.start(
             "mariadb",
             ["--defaults-extra-file=\(paths.clientOptions)", "--init-command=SET SESSION sql_log_bin = 0", "--binary-mode", "--batch", "--sandbox"],
-            stderrPath: stderrPath)
-        let pipe = Pipe()
-        process.standardInput = pipe
-        input = pipe.fileHandleForWriting
-        try process.run()
+            stderrPath: stderrPath, stdin: pipe.read)
     }
 
     /// Blocking: call on the thread pool.
     func write(_ chunk: ByteBuffer) throws {
-        try input.write(contentsOf: Data(chunk.readableBytesView))
+        try chunk.withUnsafeReadableBytes { try input.write($0) }
     }
 
     /// Closes the input and waits for the exit status. Blocking: call on the thread pool.
     func finish() -> Int32 {
-        try? input.close()
-        process.waitUntilExit()
-        return process.terminationStatus
+        input.close()
+        return process.waitBlocking().status
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Reads a `mariadb-dump --gtid --master-data=2` stream as it passes and picks
 /// out the lines that matter: the GTID position of the snapshot, the closing

@@ -1,5 +1,6 @@
-import Foundation
+import Glibc
 import Hummingbird
+import JSONRPC
 import Logging
 import NIOCore
 import NIOPosix
@@ -61,7 +62,7 @@ struct SnapshotSource: Sendable {
             try await writer.finish(nil)
             logger.info("snapshot sent", metadata: ["bytes": "\(bytes)"])
         } catch {
-            dump.stop()
+            await dump.stop()
             throw error
         }
     }
@@ -70,32 +71,33 @@ struct SnapshotSource: Sendable {
 /// A `mariadb-dump` process and the read end of its output.
 private final class RunningDump: @unchecked Sendable {
     let stderrPath: String
-    private let process: Process
-    private let output: FileHandle
+    private let process: Subprocess
+    private let output: BlockingFile
 
     init(paths: AgentPaths) throws {
         stderrPath = "\(paths.logDirectory)/snapshot-dump.err"
-        process = try ChildProcess.make(
-            "mariadb-dump", ["--defaults-extra-file=\(paths.clientOptions)"] + SnapshotSource.arguments, stderrPath: stderrPath)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        output = pipe.fileHandleForReading
-        try process.run()
+        let pipe = try BlockingFile.pipe()
+        output = pipe.read
+        process = try ChildProcess.start(
+            "mariadb-dump", ["--defaults-extra-file=\(paths.clientOptions)"] + SnapshotSource.arguments, stderrPath: stderrPath,
+            stdout: pipe.write)
     }
 
     /// The next chunk of output, or nil at the end. Blocking: call on the thread pool.
     func read() throws -> ByteBuffer? {
-        guard let data = try output.read(upToCount: 256 * 1024), !data.isEmpty else { return nil }
-        return ByteBuffer(bytes: data)
+        let bytes = try output.read(upTo: 256 * 1024)
+        return bytes.isEmpty ? nil : ByteBuffer(bytes: bytes)
     }
 
     /// Waits for the exit status. Blocking: call on the thread pool.
     func wait() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationStatus
+        process.waitBlocking().status
     }
 
-    func stop() {
-        if process.isRunning { process.terminate() }
+    /// Kills the dump (its reader went away) and reaps it.
+    func stop() async {
+        output.close()
+        process.send(SIGKILL)
+        _ = await process.wait()
     }
 }

@@ -1,5 +1,5 @@
 import ConPaaSCore
-import Foundation
+import FoundationEssentials
 import Logging
 import MariaDB
 import ServiceLifecycle

@@ -1,8 +1,8 @@
 import Agent
 import ArgumentParser
 import CommandLineSupport
-import Foundation
 import Hummingbird
+import JSONRPC
 import Logging
 
 /// `conpaassql-agent`: runs one node's MariaDB and serves the agent's JSON-RPC methods.
@@ -66,10 +66,10 @@ struct AgentCommand: AsyncParsableCommand {
     func run() async throws {
         let secret: String
         do {
-            secret = try String(contentsOfFile: secretFile, encoding: .utf8)
-                .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            let bytes = try BlockingFile.reading(secretFile).read(upTo: 64 * 1024)
+            secret = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         } catch {
-            throw ValidationError("cannot read --secret-file \(secretFile): \(error.localizedDescription)")
+            throw ValidationError("cannot read --secret-file: \(error)")
         }
         guard !secret.isEmpty else { throw ValidationError("--secret-file \(secretFile) is empty") }
         var logger = Logger(label: "conpaassql.agent")

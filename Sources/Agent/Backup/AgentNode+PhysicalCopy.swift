@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import ConPaaSCore
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOCore
 
 extension AgentNode {
@@ -73,7 +74,7 @@ extension AgentNode {
                 try await threadPool.runIfActive { try pipeline.write(chunk) }
             }
         } catch {
-            pipeline.stop()
+            await pipeline.stop()
             throw AgentError.replicationFailed("the backup stream from \(url) broke after \(bytes) bytes: \(error)")
         }
         try await threadPool.runIfActive { try pipeline.finish() }

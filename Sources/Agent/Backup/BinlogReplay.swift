@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import ConPaaSCore
-import Foundation
+import FoundationEssentials
+import JSONRPC
 import Logging
 import NIOCore
 import NIOPosix
@@ -70,13 +71,15 @@ struct BinlogReplay: Sendable {
 
     private func download(_ url: String, to file: String) async throws {
         let response = try await PeerHTTPClient.fetch(url, secret: secret, what: "an archived binlog", timeout: .hours(1))
-        guard FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: file) else {
-            throw AgentError.internalFailure("cannot create \(file)")
+        let handle: BlockingFile
+        do {
+            handle = try BlockingFile.writing(file, permissions: 0o600)
+        } catch {
+            throw AgentError.internalFailure("cannot create \(file): \(error)")
         }
-        defer { try? handle.close() }
+        defer { handle.close() }
         for try await chunk in response.body {
-            try await threadPool.runIfActive { try handle.write(contentsOf: Data(chunk.readableBytesView)) }
+            try await threadPool.runIfActive { try chunk.withUnsafeReadableBytes { try handle.write($0) } }
         }
     }
 

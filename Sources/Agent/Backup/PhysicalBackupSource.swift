@@ -88,7 +88,7 @@ final class PhysicalBackupSource: Sendable {
             }
             try await threadPool.runIfActive { try pipeline.finish() }
         } catch {
-            pipeline.stop()
+            await pipeline.stop()
             FileSystem.remove(workDirectory)
             throw error
         }

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import JSONRPC
 import NIOCore
 
 /// MariaDB's tools chained by pipes (`mariadb-backup | zstd`, `zstd -d | mbstream -x`),
@@ -13,69 +15,74 @@ final class ProcessPipeline: @unchecked Sendable {
     }
 
     private let steps: [Step]
-    private let processes: [Process]
+    private let processes: [Subprocess]
     private let stderrPaths: [String]
-    private let input: FileHandle?
-    private let output: FileHandle?
+    private let input: BlockingFile?
+    private let output: BlockingFile?
 
     /// Starts the chain. With `feed`, the agent writes the first program's input;
     /// with `read`, it reads the last one's output (else both are /dev/null).
     init(_ steps: [Step], logDirectory: String, label: String, feed: Bool, read: Bool) throws {
-        let logs = steps.indices.map { "\(logDirectory)/\(label)-\($0)-\(steps[$0].name).err" }
-        let processes = try steps.indices.map { try ChildProcess.make(steps[$0].name, steps[$0].arguments, stderrPath: logs[$0], environment: steps[$0].environment) }
         self.steps = steps
-        self.stderrPaths = logs
-        self.processes = processes
-        for index in processes.indices.dropFirst() {
-            let pipe = Pipe()
-            processes[index - 1].standardOutput = pipe
-            processes[index].standardInput = pipe
-        }
-        let inputPipe = feed ? Pipe() : nil
-        let outputPipe = read ? Pipe() : nil
-        if let inputPipe { processes[0].standardInput = inputPipe }
-        if let outputPipe { processes[processes.count - 1].standardOutput = outputPipe }
-        input = inputPipe?.fileHandleForWriting
-        output = outputPipe?.fileHandleForReading
-        var started: [Process] = []
+        stderrPaths = steps.indices.map { "\(logDirectory)/\(label)-\($0)-\(steps[$0].name).err" }
+        let inputPipe = feed ? try BlockingFile.pipe() : nil
+        let outputPipe = read ? try BlockingFile.pipe() : nil
+        input = inputPipe?.write
+        output = outputPipe?.read
+        var started: [Subprocess] = []
+        var stdin = inputPipe?.read
         do {
-            for process in processes {
-                try process.run()
-                started.append(process)
+            for (index, step) in steps.enumerated() {
+                let link = index == steps.count - 1 ? nil : try BlockingFile.pipe()
+                let stdout = link?.write ?? outputPipe?.write
+                started.append(try ChildProcess.start(
+                    step.name, step.arguments, stderrPath: stderrPaths[index], environment: step.environment, stdin: stdin, stdout: stdout))
+                stdin = link?.read
             }
         } catch {
-            started.forEach { $0.terminate() }
+            stdin?.close()
+            outputPipe?.write.close()
+            for process in started {
+                process.send(SIGKILL)
+                _ = process.waitBlocking()
+            }
             throw AgentError.internalFailure("cannot start \(steps.map(\.name).joined(separator: " | ")): \(error)")
         }
+        processes = started
     }
 
     /// Writes to the first program's input.
     func write(_ chunk: ByteBuffer) throws {
-        try input?.write(contentsOf: Data(chunk.readableBytesView))
+        guard let input else { return }
+        try chunk.withUnsafeReadableBytes { try input.write($0) }
     }
 
     /// The next chunk of the last program's output, or nil at its end.
     func read() throws -> ByteBuffer? {
-        guard let data = try output?.read(upToCount: 256 * 1024), !data.isEmpty else { return nil }
-        return ByteBuffer(bytes: data)
+        guard let bytes = try output?.read(upTo: 256 * 1024), !bytes.isEmpty else { return nil }
+        return ByteBuffer(bytes: bytes)
     }
 
     /// Closes the input, waits for every program and throws naming the first
     /// that failed, with the end of its error output.
     func finish() throws {
-        try? input?.close()
-        for process in processes { process.waitUntilExit() }
-        try? output?.close()
-        for (index, process) in processes.enumerated() where process.terminationStatus != 0 || process.terminationReason != .exit {
-            throw AgentError.commandFailed(steps[index].name, status: process.terminationStatus, detail: ChildProcess.tail(of: stderrPaths[index]))
+        input?.close()
+        let ends = processes.map { $0.waitBlocking() }
+        output?.close()
+        for (index, end) in ends.enumerated() where !end.succeeded {
+            throw AgentError.commandFailed(steps[index].name, status: end.status, detail: ChildProcess.tail(of: stderrPaths[index]))
         }
     }
 
-    /// Stops every program still running (the transfer was abandoned). SIGKILL: the
-    /// agent's threads block SIGTERM, and its children inherit that mask.
-    func stop() {
-        try? input?.close()
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    /// Stops every program still running (the transfer was abandoned) and reaps them.
+    /// SIGKILL: the agent's threads block SIGTERM, and its children inherit that mask.
+    func stop() async {
+        input?.close()
+        output?.close()
+        for process in processes {
+            process.send(SIGKILL)
+            _ = await process.wait()
+        }
     }
 
     /// The error output of the step at `index`, for results its tool prints there.

@@ -1,0 +1,56 @@
+@testable import Agent
+import Glibc
+import JSONRPC
+import Testing
+
+@Suite("Subprocess (posix_spawn without Foundation)")
+struct SubprocessTests {
+    private func shell(_ script: String, stdin: BlockingFile? = nil, stdout: BlockingFile? = nil) throws -> Subprocess {
+        try Subprocess(path: "/bin/sh", arguments: ["-c", script], environment: ["PATH": "/usr/bin:/bin"], stdin: stdin, stdout: stdout)
+    }
+
+    @Test("exit statuses and signals are told apart")
+    func terminations() async throws {
+        #expect(try await shell("exit 0").wait() == Termination(waitStatus: 0))
+        let failed = try await shell("exit 3").wait()
+        #expect(!failed.succeeded && !failed.signaled && failed.status == 3 && failed.description == "exit status 3")
+        let sleeper = try shell("sleep 30")
+        #expect(sleeper.isRunning)
+        sleeper.send(SIGKILL)
+        let killed = await sleeper.wait()
+        #expect(killed.signaled && killed.status == SIGKILL && killed.description == "killed by signal 9")
+        #expect(!sleeper.isRunning)
+    }
+
+    @Test("pipes carry stdin and stdout; the environment is exactly the one given")
+    func pipes() throws {
+        let input = try BlockingFile.pipe()
+        let output = try BlockingFile.pipe()
+        let process = try shell(#"read line; echo "$line $FOO $HOME""#, stdin: input.read, stdout: output.write)
+        try input.write.write(contentsOf: "hello\n".utf8)
+        input.write.close()
+        var text: [UInt8] = []
+        while case let chunk = try output.read.read(upTo: 4096), !chunk.isEmpty { text += chunk }
+        #expect(String(decoding: text, as: UTF8.self) == "hello  \n")
+        #expect(process.waitBlocking().succeeded)
+    }
+
+    @Test("the child gets no descriptor but its standard three, in a process group of its own")
+    func isolation() throws {
+        let leaked = try BlockingFile.reading("/dev/null")
+        let output = try BlockingFile.pipe()
+        let process = try shell("ls /proc/self/fd; ps -o pgid= -p $$", stdout: output.write)
+        var text: [UInt8] = []
+        while case let chunk = try output.read.read(upTo: 4096), !chunk.isEmpty { text += chunk }
+        #expect(process.waitBlocking().succeeded)
+        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n").map { $0.trimmingWhitespace() }
+        // ls itself opens one more descriptor (3) to read the directory.
+        #expect(!lines.contains(String(leaked.descriptor)) || leaked.descriptor == 3)
+        #expect(lines.last == String(process.pid))
+    }
+
+    @Test("a missing program is an error, not a child")
+    func missing() {
+        #expect(throws: FileError.self) { try Subprocess(path: "/nonexistent/program", arguments: [], environment: [:]) }
+    }
+}
