@@ -1,0 +1,32 @@
+import Foundation
+import GRDB
+@testable import Manager
+import Testing
+
+@Suite("Stored dates")
+struct StoredDateTests {
+    static let dates: [Date] = [
+        Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_795_000_000.1239), Date(timeIntervalSince1970: 951_782_400.999),
+        Date(timeIntervalSince1970: 4_102_444_799.5), Date(timeIntervalSince1970: -1.25), Date(timeIntervalSince1970: 1_795_000_000.9996),
+    ]
+
+    @Test("written as GRDB writes them", arguments: dates)
+    func written(date: Date) {
+        #expect(StoredDate.text(date).databaseValue == date.databaseValue)
+    }
+
+    @Test("read back as GRDB reads them, other forms left to GRDB", arguments: dates.map { $0.databaseValue } + [
+        "2026-11-30 01:02".databaseValue, "2026-11-30T01:02:03".databaseValue, "2026-11-30 01:02:03.123456789".databaseValue,
+        "2026-11-30".databaseValue, "2026-11-30 01:02:03Z".databaseValue, 1_795_000_000.5.databaseValue,
+    ])
+    func read(value: DatabaseValue) throws {
+        let ours = try #require(StoredDate.date(value))
+        let grdb = try #require(Date.fromDatabaseValue(value))
+        #expect(abs(ours.timeIntervalSince(grdb)) < 1e-6)
+    }
+
+    @Test("nonsense is no date")
+    func nonsense() {
+        #expect(StoredDate.date("yesterday".databaseValue) == nil)
+    }
+}
