@@ -100,8 +100,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // xmlrpc-c's client with the curl transport, from Debian's libxmlrpc-core-c3-dev.
-        .systemLibrary(name: "CXMLRPC", providers: [.apt(["libxmlrpc-core-c3-dev", "libcurl4-openssl-dev"])]),
+        // xmlrpc-c's client with the curl transport (headers from Debian's libxmlrpc-core-c3-dev),
+        // loaded with dlopen at the first OpenNebula call, not linked.
+        .target(name: "CXMLRPC"),
         .target(
             name: "OpenNebula",
             dependencies: [

@@ -1,20 +1,26 @@
 import CXMLRPC
 import NIOPosix
 
-/// xmlrpc-c's process-wide set-up (curl's global init), done once before the
-/// first client is created, and the raised size limit for answers.
-private let xmlrpcLibrary: Result<Void, OpenNebulaError> = {
+/// xmlrpc-c, loaded at the first call (see CXMLRPC.h), with its process-wide
+/// set-up (curl's global init) done once and the size limit for answers raised.
+/// Written once, then only read: hence `nonisolated(unsafe)` for the C struct.
+nonisolated(unsafe) private let xmlrpcLibrary: Result<cxmlrpc_functions, OpenNebulaError> = {
+    var failure: UnsafePointer<CChar>?
+    guard let loaded = cxmlrpc_load(&failure) else {
+        return .failure(OpenNebulaError(.transport, message: "cannot load xmlrpc-c: \(failure.map { String(cString: $0) } ?? "unknown error")"))
+    }
+    let xmlrpc = loaded.pointee
     var env = xmlrpc_env()
-    xmlrpc_env_init(&env)
-    defer { xmlrpc_env_clean(&env) }
-    xmlrpc_client_setup_global_const(&env)
+    xmlrpc.env_init(&env)
+    defer { xmlrpc.env_clean(&env) }
+    xmlrpc.client_setup_global_const(&env)
     if env.fault_occurred != 0 {
         let message = env.fault_string.map { String(cString: $0) } ?? "unknown error"
         return .failure(OpenNebulaError(.transport, message: "xmlrpc-c set-up failed: \(message)"))
     }
     // A VM pool of a few thousand VMs is larger than xmlrpc-c's 512 KiB default.
-    xmlrpc_limit_set(XMLRPC_XML_SIZE_LIMIT_ID, XMLRPCTransport.maximumAnswerBytes)
-    return .success(())
+    xmlrpc.limit_set(XMLRPC_XML_SIZE_LIMIT_ID, XMLRPCTransport.maximumAnswerBytes)
+    return .success(xmlrpc)
 }()
 
 /// Blocking XML-RPC calls through xmlrpc-c's client with the curl transport,
@@ -50,28 +56,30 @@ struct XMLRPCTransport: Sendable {
     private static func blockingCall(
         endpoint: String, method: String, params: [XMLRPCValue], timeoutMilliseconds: UInt32
     ) throws(OpenNebulaError) -> XMLRPCValue {
-        try xmlrpcLibrary.get()
+        let xmlrpc = try xmlrpcLibrary.get()
         var env = xmlrpc_env()
-        xmlrpc_env_init(&env)
-        defer { xmlrpc_env_clean(&env) }
+        xmlrpc.env_init(&env)
+        defer { xmlrpc.env_clean(&env) }
 
-        let client = try makeClient(&env, timeoutMilliseconds: max(1, timeoutMilliseconds))
-        defer { xmlrpc_client_destroy(client) }
-        let server = xmlrpc_server_info_new(&env, endpoint)
+        let client = try makeClient(xmlrpc, &env, timeoutMilliseconds: max(1, timeoutMilliseconds))
+        defer { xmlrpc.client_destroy(client) }
+        let server = xmlrpc.server_info_new(&env, endpoint)
         try failure(&env)
-        defer { xmlrpc_server_info_free(server) }
-        let paramArray = try XMLRPCValue.array(params).makeC(&env)
-        defer { xmlrpc_DECREF(paramArray) }
+        defer { xmlrpc.server_info_free(server) }
+        let paramArray = try XMLRPCValue.array(params).makeC(xmlrpc, &env)
+        defer { xmlrpc.DECREF(paramArray) }
 
         var result: OpaquePointer?
-        xmlrpc_client_call2(&env, client, server, method, paramArray, &result)
+        xmlrpc.client_call2(&env, client, server, method, paramArray, &result)
         try failure(&env)
         guard let result else { throw OpenNebulaError(.invalidResponse, message: "\(method) returned nothing") }
-        defer { xmlrpc_DECREF(result) }
-        return try XMLRPCValue(reading: result, &env)
+        defer { xmlrpc.DECREF(result) }
+        return try XMLRPCValue(reading: result, xmlrpc, &env)
     }
 
-    private static func makeClient(_ env: inout xmlrpc_env, timeoutMilliseconds: UInt32) throws(OpenNebulaError) -> OpaquePointer {
+    private static func makeClient(
+        _ xmlrpc: cxmlrpc_functions, _ env: inout xmlrpc_env, timeoutMilliseconds: UInt32
+    ) throws(OpenNebulaError) -> OpaquePointer {
         var curlParameters = xmlrpc_curl_xportparms()
         curlParameters.timeout = timeoutMilliseconds
         var client: OpaquePointer?
@@ -81,7 +89,7 @@ struct XMLRPCTransport: Sendable {
                 parameters.transport = transportName
                 parameters.transportparmsP = UnsafeRawPointer(curlPointer)
                 parameters.transportparm_size = MemoryLayout<xmlrpc_curl_xportparms>.size
-                xmlrpc_client_create(
+                xmlrpc.client_create(
                     &env, 0, "conpaassql", "1.0", &parameters,
                     UInt32(MemoryLayout<xmlrpc_clientparms>.size), &client)
             }
