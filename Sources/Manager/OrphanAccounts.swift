@@ -4,7 +4,7 @@ import GRDB
 
 /// A replica's replication account that could not be dropped when the replica was
 /// drained (no writable master then): the worker drops it once a master is back.
-struct OrphanAccountRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDateRecord {
+struct OrphanAccountRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "orphanAccount"
 
     /// The drained replica's address, which names the account on the master.

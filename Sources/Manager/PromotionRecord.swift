@@ -3,7 +3,7 @@ import GRDB
 
 /// A master changing hands, recorded stage by stage so that a manager killed
 /// in the middle carries on where it was (one row per switchover or failover job).
-struct PromotionRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDateRecord {
+struct PromotionRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "promotion"
 
     enum Kind: String, Codable, Sendable, DatabaseValueConvertible {

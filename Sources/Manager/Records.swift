@@ -35,7 +35,7 @@ extension NodeRole: DatabaseValueConvertible {}
 extension NodeState: DatabaseValueConvertible {}
 
 /// A node as stored: what the API shows plus the worker's bookkeeping.
-struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDateRecord {
+struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "node"
 
     var id: String
@@ -78,7 +78,7 @@ struct NodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableReco
 }
 
 /// A user's request being carried out: add, remove, shutdown.
-struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord, StoredDateRecord {
+struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "job"
 
     var id: Int64?
@@ -94,7 +94,7 @@ struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistab
 }
 
 /// One stage of one node in one job (like a Coopr plan's task).
-struct TaskRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord, StoredDateRecord {
+struct TaskRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "task"
 
     var id: Int64?
@@ -113,7 +113,7 @@ struct TaskRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersista
 }
 
 /// Service-wide counters and lifecycle; a single row.
-struct ServiceRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDateRecord {
+struct ServiceRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "service"
 
     enum Lifecycle: String, Codable, Sendable, DatabaseValueConvertible {

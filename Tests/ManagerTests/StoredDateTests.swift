@@ -25,6 +25,27 @@ struct StoredDateTests {
         #expect(abs(ours.timeIntervalSince(grdb)) < 1e-6)
     }
 
+    typealias DatedRecord = EncodableRecord & FetchableRecord
+    static let datedRecords: [any DatedRecord.Type] = [
+        NodeRecord.self, JobRecord.self, TaskRecord.self, ServiceRecord.self, PromotionRecord.self, BackupRecord.self,
+        RestoreRecord.self, OrphanAccountRecord.self,
+    ]
+
+    @Test("every record with dates stores them this way", arguments: datedRecords)
+    func records(type: any DatedRecord.Type) {
+        // Through generics, as GRDB asks: the witnesses of its requirements.
+        func strategies<T: EncodableRecord & FetchableRecord>(_: T.Type) -> (DatabaseDateEncodingStrategy, DatabaseDateDecodingStrategy) {
+            (T.databaseDateEncodingStrategy(for: "createdAt"), T.databaseDateDecodingStrategy(for: "createdAt"))
+        }
+        guard case (.custom(let write), .custom(let read)) = strategies(type) else {
+            Issue.record("\(type) uses GRDB's own date strategies")
+            return
+        }
+        let date = Date(timeIntervalSince1970: 1_795_000_000.5)
+        #expect(write(date)?.databaseValue == "2026-11-18 11:06:40.500".databaseValue)
+        #expect(read("2026-11-18 11:06:40.500".databaseValue) == date)
+    }
+
     @Test("nonsense is no date")
     func nonsense() {
         #expect(StoredDate.date("yesterday".databaseValue) == nil)

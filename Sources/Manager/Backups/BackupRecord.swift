@@ -3,7 +3,7 @@ import GRDB
 
 /// A physical backup in the store: RUNNING while it streams, then COMPLETE (its
 /// files and manifest written and checksummed) or FAILED.
-struct BackupRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord, StoredDateRecord {
+struct BackupRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
     static let databaseTableName = "backup"
 
     enum State: String, Codable, Sendable, DatabaseValueConvertible {
@@ -31,7 +31,7 @@ struct BackupRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersis
 }
 
 /// A restore job's request, kept until its master is booted from the backup.
-struct RestoreRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord, StoredDateRecord {
+struct RestoreRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "restore"
 
     var jobID: Int64
