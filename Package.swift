@@ -143,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "conpaassql-manager",
             dependencies: [
-                "Manager", "Agent", "ConPaaSCore", "LocalCloud", "OpenNebula", "CommandLineSupport",
+                "Manager", "ConPaaSCore", "LocalCloud", "OpenNebula", "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,7 +1,9 @@
 import ArgumentParser
 import ConPaaSCore
+import Foundation
 import LocalCloud
 import Logging
+import NIOPosix
 
 /// Options of the built-in local cloud.
 struct LocalCloudOptions: ParsableArguments {
@@ -20,6 +22,41 @@ struct LocalCloudOptions: ParsableArguments {
                 stateDirectory: "\(stateDirectory)/cloud", addressPrefix: localAddressPrefix,
                 bootHook: "\(contextualization)/boot-hook.sh", initScript: "\(contextualization)/agent/init.sh"),
             logger: logger)
+    }
+
+    /// The data directory the agents copy at first start, under `directory`: made once by
+    /// `conpaassql-agent prepare-datadir-template`, the agent's own mariadb-install-db run
+    /// (the manager does not link the agent). Nil when there is no agent to run: the
+    /// agents then run mariadb-install-db themselves (and fail to boot without a binary).
+    func dataDirectoryTemplate(in directory: String, logger: Logger) async throws -> String? {
+        let agent = "\(agentBinDir ?? InstallLayout.executableDirectory)/conpaassql-agent"
+        guard FileManager.default.isExecutableFile(atPath: agent) else {
+            logger.warning("no data directory template: \(agent) is missing")
+            return nil
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: agent)
+        process.arguments = ["prepare-datadir-template", directory]
+        let (output, errors) = (Pipe(), Pipe())
+        (process.standardOutput, process.standardError, process.standardInput) = (output, errors, FileHandle.nullDevice)
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        // The agent has ended: reading what it wrote no longer waits.
+        let (printed, failure) = try await NIOThreadPool.singleton.runIfActive {
+            (output.fileHandleForReading.readDataToEndOfFile(), errors.fileHandleForReading.readDataToEndOfFile())
+        }
+        let path = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard status == 0, !path.isEmpty else {
+            throw ValidationError("cannot prepare the data directory template: \(String(decoding: failure, as: UTF8.self))")
+        }
+        return path
     }
 
     /// What every local agent VM gets in its context besides the manager's variables.

@@ -1,4 +1,3 @@
-import Agent
 import ArgumentParser
 import CommandLineSupport
 import ConPaaSCore
@@ -111,8 +110,9 @@ struct ManagerCommand: AsyncParsableCommand {
         case .local:
             driver = try local.makeDriver(stateDirectory: stateDir, contextualization: contextualization, logger: logger)
             extraContext.merge(local.agentContext()) { given, _ in given }
-            if extraContext[AgentContext.dataDirectoryTemplate] == nil {
-                extraContext[AgentContext.dataDirectoryTemplate] = try await AgentNode.prepareDataDirectoryTemplate(in: "\(stateDir)/cloud")
+            if extraContext[AgentContext.dataDirectoryTemplate] == nil,
+               let template = try await local.dataDirectoryTemplate(in: "\(stateDir)/cloud", logger: logger) {
+                extraContext[AgentContext.dataDirectoryTemplate] = template
             }
         case .opennebula:
             // Each XML-RPC call blocks a thread up to its time limit: with a pool of their own, a slow
