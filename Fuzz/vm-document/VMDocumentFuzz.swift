@@ -1,5 +1,5 @@
 /// libFuzzer target for the OpenNebula driver's reader of `one.vm.info` and
-/// `one.vmpool.info` answers (FoundationXML's XMLParser underneath): every
+/// `one.vmpool.info` answers (XMLScanner underneath): every
 /// input is read both as a `<VM>` and as a `<VM_POOL>` document.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzVMDocument(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

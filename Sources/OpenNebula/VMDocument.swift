@@ -1,8 +1,5 @@
 import ConPaaSCore
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// Reads the VM documents `one.vm.info` and `one.vmpool.info` return, in every
 /// version's shape (full or short bodies, one NIC or several).
@@ -22,16 +19,18 @@ public enum VMDocument {
     private static func read(_ xml: String, root: String) throws(OpenNebulaError) -> [VMRecord] {
         let bytes = Array(xml.utf8)
         if let hazard = XMLParserHazard.reason(bytes) { throw invalid("the \(root) document is refused: \(hazard)") }
-        let reader = VMDocumentReader(root: root)
-        let parser = XMLParser(data: Data(bytes))
-        parser.delegate = reader
-        let parsed = parser.parse()
-        if let problem = reader.problem { throw invalid(problem) }
-        guard parsed, reader.isComplete else {
-            let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error"
-            throw invalid("the \(root) document is not well-formed XML (line \(parser.lineNumber)): \(reason)")
+        var scanner = XMLScanner(bytes)
+        var reader = VMDocumentReader(root: root)
+        while true {
+            let event: XMLScanner.Event?
+            do {
+                event = try scanner.next()
+            } catch {
+                throw invalid("the \(root) document is not well-formed XML (line \(error.line)): \(error.reason)")
+            }
+            guard let event else { return reader.records }
+            if let problem = reader.read(event) { throw invalid(problem) }
         }
-        return reader.records
     }
 
     private static func invalid(_ message: String) -> OpenNebulaError {
@@ -42,10 +41,9 @@ public enum VMDocument {
 /// Collects ID, NAME, STATE, LCM_STATE, ETIME and TEMPLATE/NIC/IP of each VM
 /// element, by path, so that HISTORY or MONITORING fields of the same name never
 /// leak in.
-private final class VMDocumentReader: NSObject, XMLParserDelegate {
+private struct VMDocumentReader {
     let root: String
     private(set) var records: [VMRecord] = []
-    private(set) var problem: String?
     private var path: [String] = []
     private var fields: [String: String] = [:]
     private var addresses: [String] = []
@@ -54,45 +52,40 @@ private final class VMDocumentReader: NSObject, XMLParserDelegate {
     /// Depth of `<VM>` elements: the root itself, or the root's children in a pool.
     private var vmDepth: Int { root == "VM" ? 1 : 2 }
 
-    /// Whether the document element was read and closed (FoundationXML does
-    /// not report a document that ends early).
-    var isComplete: Bool { sawRoot && path.isEmpty }
-    private var sawRoot = false
-
     init(root: String) {
         self.root = root
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-        path.append(name)
-        text = ""
-        if path.count == 1 { sawRoot = true }
-        if path.count == 1, name != root {
-            fail(parser, "expected a <\(root)> document, got <\(name)>")
-        } else if path.count == vmDepth, name == "VM" {
-            fields = [:]
-            addresses = []
-        }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        text += string
-    }
-
-    func parser(_ parser: XMLParser, foundCDATA block: Data) {
-        text += String(decoding: block, as: UTF8.self)
-    }
-
-    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        defer {
-            path.removeLast()
+    /// Takes in the next event of a well-formed document; answers what is wrong with it, if anything.
+    mutating func read(_ event: XMLScanner.Event) -> String? {
+        switch event {
+        case .start(let name):
+            path.append(name)
             text = ""
+            if path.count == 1, name != root { return "expected a <\(root)> document, got <\(name)>" }
+            if path.count == vmDepth, name == "VM" {
+                fields = [:]
+                addresses = []
+            }
+            return nil
+        case .text(let string):
+            text += string
+            return nil
+        case .end:
+            defer {
+                path.removeLast()
+                text = ""
+            }
+            return endElement()
         }
-        guard path.count >= vmDepth, path[vmDepth - 1] == "VM" else { return }
+    }
+
+    private mutating func endElement() -> String? {
+        guard path.count >= vmDepth, path[vmDepth - 1] == "VM" else { return nil }
         let relative = path.dropFirst(vmDepth).joined(separator: "/")
         switch relative {
         case "":
-            finishVM(parser)
+            return finishVM()
         case "ID", "NAME", "STATE", "LCM_STATE", "ETIME":
             fields[relative] = text.trimmingCharacters(in: .whitespacesAndNewlines)
         case "TEMPLATE/NIC/IP":
@@ -101,22 +94,17 @@ private final class VMDocumentReader: NSObject, XMLParserDelegate {
         default:
             break
         }
+        return nil
     }
 
-    private func finishVM(_ parser: XMLParser) {
-        guard let id = fields["ID"].flatMap({ Int($0) }) else {
-            return fail(parser, "a VM element has no numeric ID")
-        }
+    private mutating func finishVM() -> String? {
+        guard let id = fields["ID"].flatMap({ Int($0) }) else { return "a VM element has no numeric ID" }
         guard let state = fields["STATE"].flatMap({ Int($0) }), let lcmState = fields["LCM_STATE"].flatMap({ Int($0) }) else {
-            return fail(parser, "VM \(id) has no numeric STATE and LCM_STATE")
+            return "VM \(id) has no numeric STATE and LCM_STATE"
         }
         let endTime = fields["ETIME"].flatMap { Int($0) } ?? 0
         records.append(VMRecord(id: id, name: fields["NAME"] ?? "", state: state, lcmState: lcmState, endTime: endTime, addresses: addresses))
-    }
-
-    private func fail(_ parser: XMLParser, _ message: String) {
-        if problem == nil { problem = message }
-        parser.abortParsing()
+        return nil
     }
 }
 
