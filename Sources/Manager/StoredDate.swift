@@ -4,7 +4,7 @@ import GRDB
 // The records' dates are stored the way GRDB stores them (`2026-11-30 01:02:03.456`,
 // UTC, milliseconds) but written and read by ``StoredDate``: GRDB's own `DateFormatter`
 // and `Calendar` pull ICU's locale and calendar data into the manager's memory (about
-// 4 MiB of RSS) for what `gmtime_r` and `timegm` do. Each record states it itself: a
+// 3 MiB of RSS) for what `gmtime_r` and `timegm` do. Each record states it itself: a
 // default in a protocol extension lost to GRDB's own as the witness of its requirement.
 extension NodeRecord {
     static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { StoredDate.encoding }

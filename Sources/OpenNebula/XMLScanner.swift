@@ -14,8 +14,7 @@ struct XMLScanner {
 
     /// Why a document is not well-formed XML, and on which line.
     struct Failure: Error {
-        let line: Int
-        let reason: String
+        let line: Int, reason: String
     }
 
     private let bytes: [UInt8]

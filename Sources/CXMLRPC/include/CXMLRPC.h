@@ -2,7 +2,7 @@
 #define CXMLRPC_H
 // xmlrpc-c's client, loaded with dlopen the first time the OpenNebula driver
 // calls: the manager links neither xmlrpc-c nor libcurl and the forty-odd
-// libraries under it (TLS, Kerberos, LDAP, ...), which cost it about 5 MiB of
+// libraries under it (TLS, Kerberos, LDAP, ...), which cost it about 4 MiB of
 // memory at start even on the local cloud. The headers give the types.
 #include <xmlrpc-c/base.h>
 #include <xmlrpc-c/client.h>
