@@ -108,8 +108,9 @@ arguments=(
 unset SERVICE_SECRET
 # Like a service manager's Restart=always: an agent that dies is started again a
 # second later (it stops the mariadbd its earlier life left and starts its own);
-# one that exits cleanly (stopped on purpose) is not.
-while ! "$agent" "${arguments[@]}"; do
-    echo "init.sh: the agent ended with status $?; starting it again in 1 s" >&2
-    sleep 1
-done
+# one that exits cleanly (stopped on purpose) is not. The loop is a process of its
+# own whose command line holds the agent's, data directory included, so whatever
+# ends this VM's processes by their command line ends the loop with the agent.
+# shellcheck disable=SC2016  # the loop's script expands its own arguments
+exec /bin/bash -c 'while ! "$@"; do echo "init.sh: the agent ended with status $?; starting it again in 1 s" >&2; sleep 1; done' \
+    agent-respawn "$agent" "${arguments[@]}"

@@ -104,18 +104,15 @@ class Service:
         self.process.wait()
 
     def stop(self):
-        """Ends everything the run started: the manager, onesim, every VM and HAProxy."""
+        """Ends everything the run started: the manager, onesim, every VM (its whole session) and HAProxy."""
         if self.process:
             self.process.kill()
             self.process.wait()
         if self.onesim:
             self.onesim.stop()
-        for pid, _, command in processes():
-            if self.work in command and pid != os.getpid():
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+        sessions = {session for pid, session, command in processes() if self.work in command and pid != os.getpid()}
+        for session in sessions - {os.getsid(0)}:
+            signal_session(session, signal.SIGKILL)
 
     def call(self, method, params=None, post=False):
         return rpc(self.address, method, params, post)
