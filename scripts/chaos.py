@@ -59,7 +59,7 @@ def play_round(service, chooser, round_number, writer, settle_limit, tally):
     nodes = service.nodes()
     fault_kinds = faults.ONESIM if service.onesim else faults.LOCAL
     fault_name = chooser.choice(sorted(fault_kinds))
-    operation_name = chooser.choice(sorted(operations.ALL))
+    operation_name = chooser.choice(operations.applicable(len(nodes)))
     if len(nodes) < operations.LOW or (fault_name == "cloud" and len(nodes) < operations.HIGH):
         operation_name = "add"  # a cloud fault hits the VMs being created
     if fault_name == "cloud":

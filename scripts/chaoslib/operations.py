@@ -59,3 +59,9 @@ def dump(service, random, nodes, round_number):
 
 
 ALL = {"add": add, "remove": remove, "switchover": switchover, "users": users, "dump": dump}
+
+
+def applicable(node_count):
+    """The names of the operations that do something with `node_count` nodes, sorted."""
+    skip = {"add"} if node_count >= HIGH else {"remove"} if node_count <= LOW else set()
+    return sorted(set(ALL) - skip)
