@@ -97,11 +97,12 @@ def main():
     service = Service(arguments.bin_dir, arguments.work_dir, arguments.block, arguments.cloud)
     tally = {"operations": collections.Counter(), "faults": collections.Counter()}
     print(f"chaos: seed {arguments.seed}, {arguments.rounds} rounds, cloud {arguments.cloud}, work {arguments.work_dir}", flush=True)
-    failures, writer = [], None
+    failures, writer, played = [], None, 0
     try:
         writer = prepare(service, arguments.settle)
         for round_number in range(1, arguments.rounds + 1):
             line, violations = play_round(service, chooser, round_number, writer, arguments.settle, tally)
+            played = round_number
             print(line, flush=True)
             for violation in violations:
                 print(f"           violation: {violation}", flush=True)
@@ -113,7 +114,7 @@ def main():
             writer.stop()
         service.stop()
     print(f"\n| rounds | faults injected | operations | writes acknowledged | invariant violations |\n|---|---|---|---|---|\n"
-          f"| {arguments.rounds} | {sum(tally['faults'].values())} ({', '.join(f'{k} {v}' for k, v in sorted(tally['faults'].items()))}) "
+          f"| {played} | {sum(tally['faults'].values())} ({', '.join(f'{k} {v}' for k, v in sorted(tally['faults'].items()))}) "
           f"| {', '.join(f'{k} {v}' for k, v in sorted(tally['operations'].items()))} | {len(writer.acked()) if writer else 0} | {len(failures)} |")
     if failures:
         print(f"replay: scripts/chaos --seed {arguments.seed} --rounds {arguments.rounds} --cloud {arguments.cloud}")

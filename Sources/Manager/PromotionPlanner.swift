@@ -127,6 +127,10 @@ struct PromotionPlanner: Sendable {
         case fence(node: String)
         /// The master is read-only (restarted) or its semi-sync setting is wrong: set it up again.
         case restoreMaster(node: String, semiSync: Bool)
+        /// A read-only replica that does not replicate from the master (a repoint that failed
+        /// while its mariadbd restarted, a lost role): point it at the master, demoting it first
+        /// when it still calls itself master.
+        case follow(node: String, demote: Bool)
     }
 
     /// The repairs for the nodes' statuses, outside switchovers and failovers.
@@ -143,6 +147,10 @@ struct PromotionPlanner: Sendable {
                 }
             } else if !readOnly, node.role != .master {
                 repairs.append(.fence(node: node.id))
+            } else if node.role != .master, let masterAddress = master?.address,
+                status.role != .slave || status.replication?.masterHost != masterAddress
+            {
+                repairs.append(.follow(node: node.id, demote: status.role == .master))
             }
         }
         return repairs

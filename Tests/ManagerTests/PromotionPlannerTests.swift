@@ -105,6 +105,28 @@ struct PromotionPlannerTests {
         #expect(PromotionPlanner.repairs(nodes: nodes, statuses: ["node-1": master, "node-3": replica("node-3")]).isEmpty)
     }
 
+    @Test("Repairs: a read-only replica not replicating from the master (none set up, another source, still calling itself master) is pointed at it")
+    func followRepairs() {
+        let nodes = [node("node-1", role: .master), node("node-2"), node("node-3"), node("node-4")]
+        var master = replica("node-1")
+        master.role = .master
+        master.readOnly = false
+        master.replication = nil
+        master.semiSync = AgentStatus.SemiSync(masterEnabled: true, masterActive: true, masterClients: 3, slaveActive: false)
+        var unset = replica("node-2")
+        unset.replication = nil
+        var elsewhere = replica("node-3")
+        elsewhere.replication?.masterHost = "127.0.1.3"
+        var oldMaster = replica("node-4")
+        oldMaster.role = .master
+        let statuses = ["node-1": master, "node-2": unset, "node-3": elsewhere, "node-4": oldMaster]
+        #expect(PromotionPlanner.repairs(nodes: nodes, statuses: statuses)
+            == [.follow(node: "node-2", demote: false), .follow(node: "node-3", demote: false), .follow(node: "node-4", demote: true)])
+        let healthy = ["node-1": master, "node-2": replica("node-2"), "node-3": replica("node-3"), "node-4": replica("node-4")]
+        #expect(PromotionPlanner.repairs(nodes: nodes, statuses: healthy).isEmpty)
+        #expect(PromotionPlanner.repairs(nodes: [node("node-1", role: .master, state: .failed), node("node-2")], statuses: ["node-2": unset]).isEmpty)
+    }
+
     @Test("Replicas FAILED longer than --replace-after are replaced; masters and nodes without a VM are not")
     func replacement() {
         var noVM = node("node-4", state: .failed, failedAt: now - 100)
