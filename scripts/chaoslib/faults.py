@@ -27,7 +27,7 @@ def kill_manager(service, random, nodes):
 def kill_agent(service, random, nodes):
     node = victim(service, random, nodes)
     for pid, _, command in processes() if node else []:
-        if f"conpaassql-agent --address {nodes[node]['ip']} " in command:
+        if command.split(" ", 1)[0].endswith("/conpaassql-agent") and f" --address {nodes[node]['ip']} " in command:
             os.kill(pid, signal.SIGKILL)
             return f"agent of node {node} ({_role(service, node)}) SIGKILLed"
     return "no agent to kill"
