@@ -25,6 +25,16 @@ struct PromotionPlannerTests {
         return status
     }
 
+    /// node-1's status as a master.
+    func masterStatus(readOnly: Bool, semiSync: Bool) -> AgentStatus {
+        var status = replica("node-1")
+        status.role = .master
+        status.readOnly = readOnly
+        status.replication = nil
+        status.semiSync = AgentStatus.SemiSync(masterEnabled: semiSync, masterActive: semiSync, masterClients: semiSync ? 2 : 0, slaveActive: false)
+        return status
+    }
+
     @Test("A silent master is dead only after --failover-after and a second opinion: the cloud, or every replica")
     func verdicts() {
         let master = node("node-1", role: .master)
@@ -90,11 +100,7 @@ struct PromotionPlannerTests {
 
     @Test("Repairs: a writable non-master is fenced; a read-only master or a wrong semi-sync setting is set up again")
     func repairs() {
-        var master = replica("node-1")
-        master.role = .master
-        master.readOnly = true
-        master.replication = nil
-        master.semiSync = AgentStatus.SemiSync(masterEnabled: false, masterActive: false, masterClients: 0, slaveActive: false)
+        var master = masterStatus(readOnly: true, semiSync: false)
         var writable = replica("node-2")
         writable.readOnly = false
         let nodes = [node("node-1", role: .master), node("node-2"), node("node-3")]
@@ -108,11 +114,7 @@ struct PromotionPlannerTests {
     @Test("Repairs: a read-only replica not replicating from the master (none set up, another source, still calling itself master) is pointed at it")
     func followRepairs() {
         let nodes = [node("node-1", role: .master), node("node-2"), node("node-3"), node("node-4")]
-        var master = replica("node-1")
-        master.role = .master
-        master.readOnly = false
-        master.replication = nil
-        master.semiSync = AgentStatus.SemiSync(masterEnabled: true, masterActive: true, masterClients: 3, slaveActive: false)
+        let master = masterStatus(readOnly: false, semiSync: true)
         var unset = replica("node-2")
         unset.replication = nil
         var elsewhere = replica("node-3")

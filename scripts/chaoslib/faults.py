@@ -25,22 +25,22 @@ def kill_manager(service, random, nodes):
 
 
 def kill_agent(service, random, nodes):
-    node = victim(service, random, nodes)
-    for pid, _, command in processes() if node else []:
-        if command.split(" ", 1)[0].endswith("/conpaassql-agent") and f" --address {nodes[node]['ip']} " in command:
-            os.kill(pid, signal.SIGKILL)
-            return f"agent of node {node} ({_role(service, node)}) SIGKILLed"
-    return "no agent to kill"
+    return _kill_in_vm(service, random, nodes, "conpaassql-agent", "agent")
 
 
 def kill_mariadbd(service, random, nodes):
+    return _kill_in_vm(service, random, nodes, "mariadbd", "mariadbd")
+
+
+def _kill_in_vm(service, random, nodes, program, what):
+    """SIGKILLs the process running `program` in the VM of a victim node (not its restart loop)."""
     node = victim(service, random, nodes)
     session = service.agent_session(nodes[node]["ip"]) if node else None
-    for pid, sid, command in processes():
-        if sid == session and command.split(" ", 1)[0].endswith("/mariadbd"):
+    for pid, sid, command in processes() if session else []:
+        if sid == session and os.path.basename(command.split(" ", 1)[0]) == program:
             os.kill(pid, signal.SIGKILL)
-            return f"mariadbd of node {node} ({_role(service, node)}) SIGKILLed"
-    return "no mariadbd to kill"
+            return f"{what} of node {node} ({_role(service, node)}) SIGKILLed"
+    return f"no {what} to kill"
 
 
 def freeze_vm(service, random, nodes):
