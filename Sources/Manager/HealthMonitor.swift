@@ -148,6 +148,11 @@ struct HealthMonitor: Service, CustomStringConvertible {
             if case .suspect(let why) = verdict { logger.warning("master suspect: \(why)") }
             return
         }
+        let candidates = replicas.map { PromotionPlanner.Candidate(node: $0.id, status: $0) }
+        if case .failure(let failure) = planner.elect(among: candidates, requested: nil, maxLag: planner.policy.switchoverMaxLag) {
+            logger.error("the master is dead, but \(failure); no failover until one can", metadata: ["node.id": "\(master.id)", "reason": "\(reason)"])
+            return
+        }
         logger.critical("the master is dead: failing over", metadata: ["node.id": "\(master.id)", "reason": "\(reason)"])
         do {
             let job = try await store.startPromotion(

@@ -19,7 +19,9 @@ struct PromotionPlanner: Sendable {
     /// The master is dead when it has not answered (agent and mariadbd) for
     /// `failoverAfter` **and** either the cloud reports its VM gone or failed
     /// (`vm` nil: absent from the cloud's list) or every replica that answered
-    /// lost it too. `cloudChecked` is false when the cloud was not asked.
+    /// and replicates from it lost it too (one that replicates from elsewhere,
+    /// or from nothing, knows nothing of it). `cloudChecked` is false when the
+    /// cloud was not asked.
     func verdict(master: NodeRecord, silentFor: Duration, vm: VMInfo?, cloudChecked: Bool, replicas: [AgentStatus]) -> MasterVerdict {
         guard silentFor > .zero else { return .healthy }
         let silence = "\(master.id) has not answered for \(String(format: "%.1f", silentFor.inSeconds)) s"
@@ -32,11 +34,12 @@ struct PromotionPlanner: Sendable {
             default: break
             }
         }
-        if let hearing = replicas.first(where: { $0.replication?.ioRunning == "Yes" }) {
+        let witnesses = replicas.filter { master.address != nil && $0.replication?.masterHost == master.address }
+        if let hearing = witnesses.first(where: { $0.replication?.ioRunning == "Yes" }) {
             return .suspect("\(silence), but \(hearing.id) still replicates from it")
         }
-        guard !replicas.isEmpty else { return .suspect("\(silence), and no replica answers to confirm it") }
-        return .dead("\(silence) and every replica lost it (\(replicas.map(\.id).joined(separator: ", ")))")
+        guard !witnesses.isEmpty else { return .suspect("\(silence), and no replica of it answers to confirm it") }
+        return .dead("\(silence) and every replica lost it (\(witnesses.map(\.id).joined(separator: ", ")))")
     }
 
     /// Whether the monitor starts a failover on its own now.

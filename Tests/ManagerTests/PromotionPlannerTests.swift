@@ -35,7 +35,7 @@ struct PromotionPlannerTests {
         return status
     }
 
-    @Test("A silent master is dead only after --failover-after and a second opinion: the cloud, or every replica")
+    @Test("A silent master is dead only after --failover-after and a second opinion: the cloud, or every replica of it")
     func verdicts() {
         let master = node("node-1", role: .master)
         let running = VMInfo(id: "vm-node-1", name: "x", address: nil, status: .running)
@@ -53,6 +53,15 @@ struct PromotionPlannerTests {
         #expect(hearing == .suspect("node-1 has not answered for 4.0 s, but node-3 still replicates from it"))
         let lost = planner.verdict(master: master, silentFor: .seconds(4), vm: running, cloudChecked: true, replicas: [replica("node-2", io: "Connecting"), replica("node-3", io: "No")])
         #expect(lost == .dead("node-1 has not answered for 4.0 s and every replica lost it (node-2, node-3)"))
+        // A replica of another source, or of none (a failed repoint), is no witness either way.
+        var elsewhere = replica("node-2")
+        elsewhere.replication?.masterHost = "127.0.1.9"
+        var unset = replica("node-3")
+        unset.replication = nil
+        let unwitnessed = planner.verdict(master: master, silentFor: .seconds(4), vm: running, cloudChecked: true, replicas: [elsewhere, unset])
+        #expect(unwitnessed == .suspect("node-1 has not answered for 4.0 s, and no replica of it answers to confirm it"))
+        let oneWitness = planner.verdict(master: master, silentFor: .seconds(4), vm: running, cloudChecked: true, replicas: [elsewhere, replica("node-4", io: "No")])
+        #expect(oneWitness == .dead("node-1 has not answered for 4.0 s and every replica lost it (node-4)"))
         guard case .suspect = planner.verdict(master: master, silentFor: .seconds(4), vm: running, cloudChecked: false, replicas: []) else {
             Issue.record("without a replica or the cloud to confirm, no failover")
             return

@@ -112,5 +112,5 @@ unset SERVICE_SECRET
 # own whose command line holds the agent's, data directory included, so whatever
 # ends this VM's processes by their command line ends the loop with the agent.
 # shellcheck disable=SC2016  # the loop's script expands its own arguments
-exec /bin/bash -c 'while ! "$@"; do echo "init.sh: the agent ended with status $?; starting it again in 1 s" >&2; sleep 1; done' \
+exec /bin/bash -c 'until "$@"; do echo "init.sh: the agent ended with status $?; starting it again in 1 s" >&2; sleep 1; done' \
     agent-respawn "$agent" "${arguments[@]}"
