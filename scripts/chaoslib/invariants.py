@@ -16,6 +16,8 @@ def settle(service, limit, steady=3):
             info = service.call("get_service_info")
             last = (f"state {info['state']}, nodes {info['nodes_by_state']}, master {info['master']}, writable {info['writable']}, "
                     f"jobs {[(job['kind'], job['state']) for job in info['jobs']]}")
+            if not info["jobs"] and info["nodes_by_state"].get("FAILED"):
+                remove_failed_additions(service)
             if (info["state"] == "RUNNING" and not info["jobs"] and info["writable"] and info["nodes"] > 0
                     and info["nodes_by_state"] == {"RUNNING": info["nodes"]}):
                 since = since or time.monotonic()
@@ -27,6 +29,14 @@ def settle(service, limit, steady=3):
             last, since = f"manager: {error}", None
         time.sleep(0.5)
     return f"did not settle in {limit}s: {last}"
+
+
+def remove_failed_additions(service):
+    """Removes, as an operator would, the nodes an add_nodes job gave up on before they had a VM."""
+    for id, node in service.nodes().items():
+        if node["state"] == "FAILED" and not node.get("vm_id"):
+            print(f"           removing {id}, which never got a VM: {node.get('reason')}", flush=True)
+            service.call("remove_nodes", {"serviceNodeId": id}, post=True)
 
 
 def cloud_matches_nodes(service, nodes):
