@@ -33,10 +33,14 @@ def switchover(service, random, nodes, round_number):
 
 
 def users(service, random, nodes, round_number):
-    name = f"app{random.randrange(3)}"
-    if random.random() < 0.3:
+    """Creates (or changes the password of) an application account, or deletes one that exists."""
+    existing = sorted({user["username"] for listing in service.call("get_users")["users"].values()
+                       for user in listing if user["username"].startswith("app")})
+    if existing and random.random() < 0.3:
+        name = random.choice(existing)
         service.call("delete_user", {"serviceNodeId": "all", "username": name}, post=True)
         return f"delete_user {name}"
+    name = f"app{random.randrange(3)}"
     service.call("configure_user", {"serviceNodeId": "all", "username": name, "password": f"pw-{round_number}"}, post=True)
     return f"configure_user {name}"
 
