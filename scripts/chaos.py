@@ -72,7 +72,8 @@ def play_round(service, chooser, round_number, writer, settle_limit, tally):
         time.sleep(chooser.uniform(0, 2))
         injected = fault_kinds[fault_name](service, chooser, service.nodes())
     tally["operations"][operation_name] += 1
-    tally["faults"][fault_name] += 1
+    if not injected.startswith("no "):  # the victim was already gone (being removed): nothing injected
+        tally["faults"][fault_name] += 1
     if service.onesim and service.onesim.faults:
         time.sleep(10)
         service.onesim.restart("")
