@@ -15,6 +15,10 @@ public func buildAgentApplication(
     let threadPool = NIOThreadPool(numberOfThreads: 8)
     let node = try await startingThreadPool(threadPool) {
         let node = try AgentNode(configuration: configuration, threadPool: threadPool, logger: logger)
+        let paths = node.paths
+        if let pid = try await threadPool.runIfActive({ LeftoverServer.stop(pidFile: paths.pidFile, myCnf: paths.myCnf) }) {
+            logger.warning("stopped the mariadbd an earlier agent left running", metadata: ["pid": "\(pid)"])
+        }
         try await node.initializeDataDirectoryIfNeeded()
         return node
     }

@@ -110,7 +110,8 @@ struct HealthMonitor: Service, CustomStringConvertible {
         logger.error("node failed", metadata: ["node.id": "\(node.id)", "reason": "\(reason)"])
     }
 
-    /// Puts right a node that writes without being the master, or a master that cannot write.
+    /// Puts right a node that writes without being the master, a master that cannot write, or a
+    /// replica that does not follow the master.
     private func repair(_ snapshot: ServiceSnapshot, answers: [String: AgentStatus]) async {
         let epoch = snapshot.service.epoch
         for repair in PromotionPlanner.repairs(nodes: snapshot.liveNodes, statuses: answers) {
@@ -124,6 +125,11 @@ struct HealthMonitor: Service, CustomStringConvertible {
                 logger.info("setting the master up again", metadata: ["node.id": "\(id)", "semi_sync": "\(semiSync)"])
                 _ = try? await agents.client(for: address, timeout: .seconds(10))
                     .call("set_up_replica_master", params: ["epoch": .int(epoch), "semi_sync": .bool(semiSync)])
+            case .follow(let id, let demote):
+                guard let address = snapshot.node(id)?.address, let masterAddress = snapshot.master?.address else { continue }
+                logger.warning("a replica does not replicate from the master: pointing it at the master", metadata: ["node.id": "\(id)"])
+                _ = try? await agents.client(for: address, timeout: .seconds(60))
+                    .call("follow_master", params: ["epoch": .int(epoch), "master_host": .string(masterAddress), "demote": .bool(demote)])
             }
         }
     }
@@ -140,6 +146,11 @@ struct HealthMonitor: Service, CustomStringConvertible {
             case .dead(let reason) = verdict
         else {
             if case .suspect(let why) = verdict { logger.warning("master suspect: \(why)") }
+            return
+        }
+        let candidates = replicas.map { PromotionPlanner.Candidate(node: $0.id, status: $0) }
+        if case .failure(let failure) = planner.elect(among: candidates, requested: nil, maxLag: planner.policy.switchoverMaxLag) {
+            logger.error("the master is dead, but \(failure); no failover until one can", metadata: ["node.id": "\(master.id)", "reason": "\(reason)"])
             return
         }
         logger.critical("the master is dead: failing over", metadata: ["node.id": "\(master.id)", "reason": "\(reason)"])

@@ -47,6 +47,8 @@ struct NodePlanner: Sendable {
         switch stage {
         case .create:
             if let vm { return .adopt(vm) }
+            // A cloud that just failed often fails again at once: retries back off.
+            if node.attempts > 0, elapsed < Self.retryDelay(afterAttempts: node.attempts) { return .wait }
             return .createVM
         case .confirm:
             guard let vm else { return afterFailure(node, reason: "its VM vanished from the cloud") }
@@ -108,6 +110,11 @@ extension NodePlanner {
         case .confirm, .bootstrap: true
         default: false
         }
+    }
+
+    /// How long CREATE waits before attempt `attempts + 1`: 2 s, 4 s, 8 s, ... at most 30 s.
+    static func retryDelay(afterAttempts attempts: Int) -> Duration {
+        .seconds(min(30, 1 << min(attempts, 5)))
     }
 
     /// After a failed VM creation (no VM exists): whether another attempt is allowed.

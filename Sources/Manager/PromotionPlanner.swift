@@ -19,7 +19,9 @@ struct PromotionPlanner: Sendable {
     /// The master is dead when it has not answered (agent and mariadbd) for
     /// `failoverAfter` **and** either the cloud reports its VM gone or failed
     /// (`vm` nil: absent from the cloud's list) or every replica that answered
-    /// lost it too. `cloudChecked` is false when the cloud was not asked.
+    /// and replicates from it lost it too (one that replicates from elsewhere,
+    /// or from nothing, knows nothing of it). `cloudChecked` is false when the
+    /// cloud was not asked.
     func verdict(master: NodeRecord, silentFor: Duration, vm: VMInfo?, cloudChecked: Bool, replicas: [AgentStatus]) -> MasterVerdict {
         guard silentFor > .zero else { return .healthy }
         let silence = "\(master.id) has not answered for \(String(format: "%.1f", silentFor.inSeconds)) s"
@@ -32,11 +34,12 @@ struct PromotionPlanner: Sendable {
             default: break
             }
         }
-        if let hearing = replicas.first(where: { $0.replication?.ioRunning == "Yes" }) {
+        let witnesses = replicas.filter { master.address != nil && $0.replication?.masterHost == master.address }
+        if let hearing = witnesses.first(where: { $0.replication?.ioRunning == "Yes" }) {
             return .suspect("\(silence), but \(hearing.id) still replicates from it")
         }
-        guard !replicas.isEmpty else { return .suspect("\(silence), and no replica answers to confirm it") }
-        return .dead("\(silence) and every replica lost it (\(replicas.map(\.id).joined(separator: ", ")))")
+        guard !witnesses.isEmpty else { return .suspect("\(silence), and no replica of it answers to confirm it") }
+        return .dead("\(silence) and every replica lost it (\(witnesses.map(\.id).joined(separator: ", ")))")
     }
 
     /// Whether the monitor starts a failover on its own now.
@@ -127,6 +130,10 @@ struct PromotionPlanner: Sendable {
         case fence(node: String)
         /// The master is read-only (restarted) or its semi-sync setting is wrong: set it up again.
         case restoreMaster(node: String, semiSync: Bool)
+        /// A read-only replica that does not replicate from the master (a repoint that failed
+        /// while its mariadbd restarted, a lost role): point it at the master, demoting it first
+        /// when it still calls itself master.
+        case follow(node: String, demote: Bool)
     }
 
     /// The repairs for the nodes' statuses, outside switchovers and failovers.
@@ -143,6 +150,10 @@ struct PromotionPlanner: Sendable {
                 }
             } else if !readOnly, node.role != .master {
                 repairs.append(.fence(node: node.id))
+            } else if node.role != .master, let masterAddress = master?.address,
+                status.role != .slave || status.replication?.masterHost != masterAddress
+            {
+                repairs.append(.follow(node: node.id, demote: status.role == .master))
             }
         }
         return repairs

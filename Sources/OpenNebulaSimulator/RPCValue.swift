@@ -22,7 +22,7 @@ enum RPCValue: Sendable {
         case .bool(let flag): "<value><boolean>\(flag ? 1 : 0)</boolean></value>"
         case .double(let number): "<value><double>\(number)</double></value>"
         case .string(let text): "<value><string>\(XMLText.escaped(text))</string></value>"
-        case .base64(let text): "<value><base64>\(text)</base64></value>"
+        case .base64(let text): "<value><base64>\(XMLText.escaped(text))</base64></value>"
         case .dateTime(let text): "<value><dateTime.iso8601>\(XMLText.escaped(text))</dateTime.iso8601></value>"
         case .nil: "<value><nil/></value>"
         case .array(let elements):

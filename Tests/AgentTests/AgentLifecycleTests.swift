@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import Testing
+import TestSupport
 
 @Suite("Agent lifecycle, settings and dumps on a real mariadbd")
 struct AgentLifecycleTests {
@@ -22,6 +23,28 @@ struct AgentLifecycleTests {
             #expect(try await Fixtures.checksum(of: second).count == 20)
             let login = try await second.connection(user: "keeper", password: "kept-pw")
             await login.close()
+        }
+    }
+
+    @Test("An agent started where an earlier one left its mariadbd running (killed; the VM's init starts it again) stops that server and serves")
+    func leftoverServer() async throws {
+        try await TestCluster.with { cluster in
+            let first = try await cluster.start(1)
+            _ = try await first.client.call("set_up_replica_master")
+            try await Fixtures.load(rows: 20, into: first)
+            await first.stop()
+            // What a SIGKILLed agent leaves: its mariadbd, still serving its data directory.
+            let orphan = Process()
+            orphan.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
+            orphan.arguments = ["--defaults-file=\(cluster.directory(1))/my.cnf"]
+            orphan.standardError = FileHandle.nullDevice
+            try orphan.run()
+            try await eventually("the left server answers") { FileManager.default.fileExists(atPath: "\(cluster.directory(1))/run/mysqld.sock") }
+
+            let second = try await cluster.start(1)
+            try await eventually("the left server is gone", timeout: .seconds(30)) { !orphan.isRunning }
+            #expect(try await second.state()["role"]?.stringValue == "master")
+            #expect(try await Fixtures.checksum(of: second).count == 20)
         }
     }
 

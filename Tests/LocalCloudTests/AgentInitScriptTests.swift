@@ -58,7 +58,7 @@ struct AgentInitScriptTests {
         }
     }
 
-    @Test("With everything present it execs conpaassql-agent from CONPAASSQL_BIN with exactly these arguments (127.0.68.x)")
+    @Test("With everything present it runs conpaassql-agent from CONPAASSQL_BIN with exactly these arguments (127.0.68.x)")
     func execsAgent() async throws {
         try await Sandbox.with { sandbox in
             try sandbox.script("bin/conpaassql-agent", "#!/bin/bash\nprintf '%s\\n' \"$@\"\n")

@@ -223,14 +223,24 @@ struct FailoverTests {
         }
     }
 
-    @Test("A replica whose agent died while its VM lives is replaced after --replace-after")
+    @Test("A SIGKILLed agent is started again by its VM; one that cannot come back (its restart loop gone too) is replaced after --replace-after")
     func replicaReplaced() async throws {
         try await TestManager.with(extraArguments: ["--replace-after", "3", "--health-timeout", "3"]) { manager in
             _ = try await manager.client.call("add_nodes", params: ["count": 2])
             try await manager.waitForRunning(2)
             let replica = try #require(try await manager.nodes().first { $0["role"] == "slave" })
-            let agent = try #require(processes(matching: "conpaassql-agent --address \(replica["ip"]!.stringValue!) ").first)
-            kill(try #require(pidOf(commandLine: agent)), SIGKILL)
+            let address = replica["ip"]!.stringValue!
+            let first = try #require(agentPID(serving: address))
+            kill(first, SIGKILL)
+            try await eventually("the VM starts the agent again and the node serves", timeout: .seconds(60)) {
+                guard let pid = agentPID(serving: address), pid != first else { return false }
+                let node = try await manager.client.call("get_node_info", kind: .get, params: ["serviceNodeId": replica["id"]!])
+                return node["serviceNode"]?["state"] == "RUNNING"
+            }
+
+            let loop = try #require(processes(matching: "agent-respawn").first { $0.contains(" --address \(address) ") })
+            kill(try #require(pidOf(commandLine: loop)), SIGKILL)
+            kill(try #require(agentPID(serving: address)), SIGKILL)
             try await eventually("the replica is replaced", timeout: .seconds(120)) {
                 let jobs = try await manager.client.call("list_jobs", kind: .get)["jobs"]?.arrayValue ?? []
                 return jobs.contains { $0["kind"] == "replace_node" && $0["state"] == "DONE" }

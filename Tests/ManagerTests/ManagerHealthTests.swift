@@ -28,8 +28,7 @@ struct ManagerHealthTests {
             _ = try await manager.client.call("add_nodes", params: ["count": 1])
             try await manager.waitForRunning(1)
             let address = try #require(try await manager.nodes().first?["ip"]?.stringValue)
-            let agent = try #require(processes(matching: "conpaassql-agent --address \(address) ").first)
-            let pid = try #require(pidOf(commandLine: agent))
+            let pid = try #require(agentPID(serving: address))
             kill(pid, SIGSTOP)
             try await eventually("the node is FAILED", timeout: .seconds(60)) {
                 try await manager.nodes().first?["state"] == "FAILED"
@@ -45,6 +44,12 @@ struct ManagerHealthTests {
 }
 
 /// The pid of the first process whose command line is `commandLine`.
+/// The pid of the agent serving `address` itself, not its VM's restart loop (whose command line holds the agent's).
+func agentPID(serving address: String) -> pid_t? {
+    processes(matching: " --address \(address) ").first { $0.split(separator: " ").first?.hasSuffix("/conpaassql-agent") == true }
+        .flatMap(pidOf(commandLine:))
+}
+
 func pidOf(commandLine: String) -> pid_t? {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
     for pid in entries.compactMap({ Int32($0) }) {

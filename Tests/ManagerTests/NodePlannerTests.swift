@@ -31,6 +31,16 @@ struct NodePlannerTests {
         #expect(planner.decide(node: node(.create), vm: vm(.booting), master: nil, now: start) == .adopt(vm(.booting)))
     }
 
+    @Test("A retried CREATE backs off: 2 s after the first failure, 4 s after the second, never more than 30 s")
+    func createBackOff() {
+        #expect(planner.decide(node: node(.create, attempts: 1), vm: nil, master: nil, now: start + 1.9) == .wait)
+        #expect(planner.decide(node: node(.create, attempts: 1), vm: nil, master: nil, now: start + 2) == .createVM)
+        #expect(planner.decide(node: node(.create, attempts: 2), vm: nil, master: nil, now: start + 3.9) == .wait)
+        #expect(planner.decide(node: node(.create, attempts: 2), vm: nil, master: nil, now: start + 4) == .createVM)
+        #expect(NodePlanner.retryDelay(afterAttempts: 9) == .seconds(30))
+        #expect(planner.decide(node: node(.create, attempts: 1), vm: vm(.booting), master: nil, now: start) == .adopt(vm(.booting)))
+    }
+
     @Test("A node's VM is its recorded one; before that, a live VM of its name, only if creation was requested")
     func vmOfNode() {
         let destroyed = VMInfo(id: "3", name: "conpaassql-abc-node-2", address: "127.0.1.2", status: .terminated)

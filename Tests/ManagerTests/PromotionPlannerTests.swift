@@ -25,7 +25,17 @@ struct PromotionPlannerTests {
         return status
     }
 
-    @Test("A silent master is dead only after --failover-after and a second opinion: the cloud, or every replica")
+    /// node-1's status as a master.
+    func masterStatus(readOnly: Bool, semiSync: Bool) -> AgentStatus {
+        var status = replica("node-1")
+        status.role = .master
+        status.readOnly = readOnly
+        status.replication = nil
+        status.semiSync = AgentStatus.SemiSync(masterEnabled: semiSync, masterActive: semiSync, masterClients: semiSync ? 2 : 0, slaveActive: false)
+        return status
+    }
+
+    @Test("A silent master is dead only after --failover-after and a second opinion: the cloud, or every replica of it")
     func verdicts() {
         let master = node("node-1", role: .master)
         let running = VMInfo(id: "vm-node-1", name: "x", address: nil, status: .running)
@@ -43,6 +53,15 @@ struct PromotionPlannerTests {
         #expect(hearing == .suspect("node-1 has not answered for 4.0 s, but node-3 still replicates from it"))
         let lost = planner.verdict(master: master, silentFor: .seconds(4), vm: running, cloudChecked: true, replicas: [replica("node-2", io: "Connecting"), replica("node-3", io: "No")])
         #expect(lost == .dead("node-1 has not answered for 4.0 s and every replica lost it (node-2, node-3)"))
+        // A replica of another source, or of none (a failed repoint), is no witness either way.
+        var elsewhere = replica("node-2")
+        elsewhere.replication?.masterHost = "127.0.1.9"
+        var unset = replica("node-3")
+        unset.replication = nil
+        let unwitnessed = planner.verdict(master: master, silentFor: .seconds(4), vm: running, cloudChecked: true, replicas: [elsewhere, unset])
+        #expect(unwitnessed == .suspect("node-1 has not answered for 4.0 s, and no replica of it answers to confirm it"))
+        let oneWitness = planner.verdict(master: master, silentFor: .seconds(4), vm: running, cloudChecked: true, replicas: [elsewhere, replica("node-4", io: "No")])
+        #expect(oneWitness == .dead("node-1 has not answered for 4.0 s and every replica lost it (node-4)"))
         guard case .suspect = planner.verdict(master: master, silentFor: .seconds(4), vm: running, cloudChecked: false, replicas: []) else {
             Issue.record("without a replica or the cloud to confirm, no failover")
             return
@@ -90,11 +109,7 @@ struct PromotionPlannerTests {
 
     @Test("Repairs: a writable non-master is fenced; a read-only master or a wrong semi-sync setting is set up again")
     func repairs() {
-        var master = replica("node-1")
-        master.role = .master
-        master.readOnly = true
-        master.replication = nil
-        master.semiSync = AgentStatus.SemiSync(masterEnabled: false, masterActive: false, masterClients: 0, slaveActive: false)
+        var master = masterStatus(readOnly: true, semiSync: false)
         var writable = replica("node-2")
         writable.readOnly = false
         let nodes = [node("node-1", role: .master), node("node-2"), node("node-3")]
@@ -103,6 +118,24 @@ struct PromotionPlannerTests {
         master.readOnly = false
         master.semiSync?.masterEnabled = true
         #expect(PromotionPlanner.repairs(nodes: nodes, statuses: ["node-1": master, "node-3": replica("node-3")]).isEmpty)
+    }
+
+    @Test("Repairs: a read-only replica not replicating from the master (none set up, another source, still calling itself master) is pointed at it")
+    func followRepairs() {
+        let nodes = [node("node-1", role: .master), node("node-2"), node("node-3"), node("node-4")]
+        let master = masterStatus(readOnly: false, semiSync: true)
+        var unset = replica("node-2")
+        unset.replication = nil
+        var elsewhere = replica("node-3")
+        elsewhere.replication?.masterHost = "127.0.1.3"
+        var oldMaster = replica("node-4")
+        oldMaster.role = .master
+        let statuses = ["node-1": master, "node-2": unset, "node-3": elsewhere, "node-4": oldMaster]
+        #expect(PromotionPlanner.repairs(nodes: nodes, statuses: statuses)
+            == [.follow(node: "node-2", demote: false), .follow(node: "node-3", demote: false), .follow(node: "node-4", demote: true)])
+        let healthy = ["node-1": master, "node-2": replica("node-2"), "node-3": replica("node-3"), "node-4": replica("node-4")]
+        #expect(PromotionPlanner.repairs(nodes: nodes, statuses: healthy).isEmpty)
+        #expect(PromotionPlanner.repairs(nodes: [node("node-1", role: .master, state: .failed), node("node-2")], statuses: ["node-2": unset]).isEmpty)
     }
 
     @Test("Replicas FAILED longer than --replace-after are replaced; masters and nodes without a VM are not")

@@ -24,7 +24,7 @@ struct RemovalDuringConfigureTests {
                 ((try? String(contentsOfFile: console, encoding: .utf8)) ?? "").contains("replica set-up: master reachable")
             }
             let ip = try #require(replica["ip"]?.stringValue)
-            let agent = try #require(processes(matching: "conpaassql-agent --address \(ip) ").first.flatMap { pidOf(commandLine: $0) })
+            let agent = try #require(agentPID(serving: ip))
             kill(agent, SIGSTOP)
             let frozen = try await manager.client.call("get_node_info", kind: .get, params: ["serviceNodeId": replica["id"]!])["serviceNode"]
             #expect(frozen?["stage"] == "CONFIGURE", "seeding ended before the agent was frozen: \(frozen ?? .null)")

@@ -59,6 +59,22 @@ struct SimulatorBadInputTests {
         #expect(throws: CallParseError.self) { try MethodCallParser.parse(body) }
     }
 
+    /// Found by `scripts/fuzz` (xmlrpc-call): a `<base64>` value holding markup (through
+    /// CDATA or entities) was written back as it was, so the document did not read again.
+    @Test("A base64 value holding markup is written escaped and reads back unchanged")
+    func base64RoundTrip() throws {
+        let body = "<methodCall><methodName>one.vm.info</methodName><params><param><value><base64>aGV<![CDATA[<x>]]>&amp;</base64></value></param></params></methodCall>"
+        let value = try #require(try MethodCallParser.parse(Array(body.utf8)).params.first)
+        guard case .base64(let text) = value else { Issue.record("not read as base64: \(value.xml)"); return }
+        #expect(text == "aGV<x>&")
+        let written = "<methodCall><methodName>one.vm.info</methodName><params><param>\(value.xml)</param></params></methodCall>"
+        guard case .base64(let reread)? = try MethodCallParser.parse(Array(written.utf8)).params.first else {
+            Issue.record("the written value does not read as base64: \(written)")
+            return
+        }
+        #expect(reread == text)
+    }
+
     @Test("Every hostile body gets an error, the pool stays empty and the simulator keeps answering")
     func hostileBodies() async throws {
         try await withLiveSimulator(profile: .v6_10) { live in

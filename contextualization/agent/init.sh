@@ -10,7 +10,7 @@
 #             AGENT_DATA_DIR (/var/lib/conpaassql)  CONPAASSQL_BIN (directory of
 #             conpaassql-agent; default: found on PATH)
 #
-# It writes the secret to $AGENT_DATA_DIR/secret (0600) and execs
+# It writes the secret to $AGENT_DATA_DIR/secret (0600) and runs (again, a second later, whenever it dies)
 #   conpaassql-agent --address IP_PUBLIC --port AGENT_PORT --mysql-port MYSQL_PORT
 #       --data-dir $AGENT_DATA_DIR/node --secret-file $AGENT_DATA_DIR/secret
 #       --manager http://MANAGER_IP:MANAGER_PORT --node-id NODE_ID
@@ -106,4 +106,11 @@ arguments=(
 [[ -z ${AGENT_DATADIR_TEMPLATE:-} ]] || arguments+=(--datadir-template "$AGENT_DATADIR_TEMPLATE")
 # The secret is in its 0600 file now: keep it out of the environment of the agent and its children.
 unset SERVICE_SECRET
-exec "$agent" "${arguments[@]}"
+# Like a service manager's Restart=always: an agent that dies is started again a
+# second later (it stops the mariadbd its earlier life left and starts its own);
+# one that exits cleanly (stopped on purpose) is not. The loop is a process of its
+# own whose command line holds the agent's, data directory included, so whatever
+# ends this VM's processes by their command line ends the loop with the agent.
+# shellcheck disable=SC2016  # the loop's script expands its own arguments
+exec /bin/bash -c 'until "$@"; do echo "init.sh: the agent ended with status $?; starting it again in 1 s" >&2; sleep 1; done' \
+    agent-respawn "$agent" "${arguments[@]}"

@@ -88,7 +88,7 @@ final class AcknowledgedWriter: Sendable {
 
 /// Signals every process of the session the agent at `address` runs in (its whole VM on the local cloud).
 func signalVM(at address: String, _ signal: Int32) throws {
-    guard let agent = processes(matching: "conpaassql-agent --address \(address) ").first, let pid = pidOf(commandLine: agent) else {
+    guard let pid = agentPID(serving: address) else {
         throw TestFailure("no agent runs at \(address)")
     }
     guard let session = sessionID(of: pid) else { throw TestFailure("cannot read the session of \(pid)") }
