@@ -58,19 +58,20 @@ struct BinlogTrim: Sendable, Equatable {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw BackupStore.Failure(description: "cannot stat \(path): errno \(errno)") }
         let size = Int(info.st_size)
-        // Events are read through a window of the file: one pread serves several of them.
-        var window: [UInt8] = []
+        // Event headers are read through a small window of the file: one pread serves
+        // several small events, and a large event costs one short read, not its bytes.
+        var window = [UInt8](repeating: 0, count: 4096)
         var windowStart = 0
+        var windowLength = 0
         let trim = try scan(size: size, after: position) { offset, count in
-            if offset < windowStart || offset + count > windowStart + window.count {
-                window = [UInt8](repeating: 0, count: max(count, 1 << 16))
+            if offset < windowStart || offset + count > windowStart + windowLength {
                 let got = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
                 guard got >= 0 else { throw BackupStore.Failure(description: "cannot read \(path): errno \(errno)") }
-                window.removeLast(window.count - got)
                 windowStart = offset
+                windowLength = got
             }
             let from = offset - windowStart
-            return Array(window[from..<min(from + count, window.count)])
+            return Array(window[from..<min(from + count, windowLength)])
         }
         return (trim, size)
     }
