@@ -68,7 +68,7 @@ final class MariaDBSupervisor: Service, Sendable {
         let deadline = ContinuousClock.now + timeout
         while agentState != .running {
             guard ContinuousClock.now < deadline else { throw AgentError.serverNotRunning }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 

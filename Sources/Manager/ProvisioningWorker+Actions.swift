@@ -26,6 +26,8 @@ extension ProvisioningWorker {
                 guard let address = node.address else { return }
                 if let status = try? await agents.status(at: address) {
                     try await store.recordReport(nodeID: node.id, agentState: status.state, error: status.error)
+                    // The stage's first report: decide on it now rather than at the next tick.
+                    if node.lastSeen.map({ $0 < node.stageStartedAt ?? $0 }) ?? true { wake() }
                 }
             case .configureMaster:
                 let epoch = store.snapshot().service.epoch
