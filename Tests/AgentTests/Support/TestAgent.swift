@@ -98,11 +98,12 @@ enum TestDirectory {
 enum TestAddresses {
     private static let next = Mutex(20)
 
-    /// A fresh block number N, for the addresses `127.0.N.0/24`; a block where an agent
-    /// or server port of nodes 1-3 is taken (another test run, or what one left) is skipped.
+    /// A fresh block number N, for the addresses `127.0.N.0/24`; a block another test
+    /// process claimed, or where an agent or server port of nodes 1-3 is taken (what a
+    /// killed run left), is skipped.
     static func block() -> Int {
         next.withLock { value in
-            repeat { value += 1 } while !(1...3).allSatisfy { node in
+            repeat { value += 1 } while !claimLoopbackBlock(value) || !(1...3).allSatisfy { node in
                 isLoopbackPortFree("127.0.\(value).\(node)", port: 60000) && isLoopbackPortFree("127.0.\(value).\(node)", port: 3306)
             }
             return value
