@@ -70,8 +70,8 @@ def largest_mappings(pid, count):
 
 
 def agents(state):
-    """The pids of the agents the manager's local cloud runs under `state`."""
-    out = subprocess.run(["pgrep", "-f", f"conpaassql-agent .*{state}/"], capture_output=True, text=True).stdout
+    """The pids of the agents the manager's local cloud runs under `state` (not init.sh's respawn loops around them)."""
+    out = subprocess.run(["pgrep", "-f", f"^[^ ]*conpaassql-agent .*{state}/"], capture_output=True, text=True).stdout
     return sorted(int(pid) for pid in out.split())
 
 

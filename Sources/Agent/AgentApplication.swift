@@ -52,16 +52,20 @@ public func buildAgentApplication(
     }
 
     var services: [any Service] = [ThreadPoolService(threadPool: threadPool), node.supervisor, node.sampler]
+    let listening = ListeningSignal()
     if let managerURL = configuration.managerURL {
         services.append(ManagerReporter(
             node: node, client: RPCClient(baseURL: managerURL, token: configuration.secret, httpClient: PeerHTTPClient.shared, timeout: .seconds(10)),
-            interval: configuration.registerInterval, logger: logger))
+            interval: configuration.registerInterval, listening: listening, logger: logger))
     }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.address, port: configuration.port), serverName: "conpaassql-agent"),
         services: services,
-        onServerRunning: onServerRunning,
+        onServerRunning: { channel in
+            listening.set()
+            await onServerRunning(channel)
+        },
         logger: logger)
 }
 

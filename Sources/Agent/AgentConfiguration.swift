@@ -24,13 +24,18 @@ public struct AgentConfiguration: Sendable {
     public var registerInterval: Duration
     /// A data directory `mariadb-install-db` prepared, copied at first start instead of running it.
     public var dataDirectoryTemplate: String?
+    /// A restore's new master: while it has no data directory, start no mariadbd and
+    /// report `AWAITING_RESTORE` until `restore_backup` installs one.
+    public var awaitRestore: Bool
 
     public init(
         address: String, port: Int = 60000, mysqlPort: Int = 3306, dataDirectory: String, secret: String,
         managerURL: String? = nil, nodeID: String? = nil, serverID: UInt32? = nil, small: Bool = false,
-        maxUploadBytes: Int64 = 1 << 30, registerInterval: Duration = .seconds(5), dataDirectoryTemplate: String? = nil
+        maxUploadBytes: Int64 = 1 << 30, registerInterval: Duration = .seconds(5), dataDirectoryTemplate: String? = nil,
+        awaitRestore: Bool = false
     ) {
         self.dataDirectoryTemplate = dataDirectoryTemplate
+        self.awaitRestore = awaitRestore
         self.address = address
         self.port = port
         self.mysqlPort = mysqlPort

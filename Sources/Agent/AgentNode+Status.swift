@@ -4,7 +4,7 @@ import JSONRPC
 extension AgentNode {
     /// The agent's status: `get_server_state`'s `return` and `register_node`'s `state`.
     func status() async -> AgentStatus {
-        let state = supervisor.agentState
+        let state = awaitsRestore ? .awaitingRestore : supervisor.agentState
         let persistent = store.value
         var status = AgentStatus(
             id: configuration.nodeID ?? configuration.address, state: state.rawValue, ip: configuration.address,

@@ -47,7 +47,8 @@ public final class AgentNode: Sendable {
         self.database = database
         self.replication = ReplicationControl(database: database)
         let supervisor = MariaDBSupervisor(
-            paths: paths, small: configuration.small, threadPool: threadPool, logger: logger,
+            paths: paths, small: configuration.small, startsAtLaunch: !(configuration.awaitRestore && !paths.isInitialized),
+            threadPool: threadPool, logger: logger,
             prepare: { try FileSystem.writeAtomically(options().render(), to: paths.myCnf) },
             onReady: { try await database.secureRootIfNeeded() })
         self.supervisor = supervisor
@@ -56,9 +57,10 @@ public final class AgentNode: Sendable {
 
     /// Prepares an empty data directory: a copy of the configured template when it
     /// holds one (root has no password in it; the first start gives this node its
-    /// own), else `mariadb-install-db`. Does nothing on an existing one.
+    /// own), else `mariadb-install-db`. Does nothing on an existing one, nor on a
+    /// node that awaits a restore (``awaitsRestore``).
     public func initializeDataDirectoryIfNeeded() async throws {
-        guard !paths.isInitialized else { return }
+        guard !paths.isInitialized, !configuration.awaitRestore else { return }
         if let template = configuration.dataDirectoryTemplate, FileSystem.exists("\(template)/mysql") {
             logger.info("copying the prepared data directory", metadata: ["template": "\(template)"])
             let copy = "\(paths.dataDirectory).copy"
@@ -102,6 +104,10 @@ public final class AgentNode: Sendable {
 
     /// The node's role.
     var role: NodeRole { store.value.role }
+
+    /// Whether this node waits for `restore_backup` to install its first data: a
+    /// restore's new master (``AgentConfiguration/awaitRestore``) with no data directory yet.
+    var awaitsRestore: Bool { configuration.awaitRestore && !paths.isInitialized }
 
     /// The `server_id` in force.
     var serverID: UInt32 { store.value.serverID ?? configuration.effectiveServerID }

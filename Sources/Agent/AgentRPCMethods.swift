@@ -11,6 +11,7 @@ enum AgentRPCMethods {
         }
         methods.register("start_server", kind: .post) { params in
             try params.expectOnly([])
+            try node.refuseWhileAwaitingRestore()
             node.supervisor.send(.start)
             try await node.waitUntilRunning()
             return ["return": "OK"]
@@ -23,6 +24,7 @@ enum AgentRPCMethods {
         }
         methods.register("restart_server", kind: .post) { params in
             try params.expectOnly([])
+            try node.refuseWhileAwaitingRestore()
             let starts = node.supervisor.starts
             node.supervisor.send(.restart)
             try await node.waitUntilRunning(startedAfter: starts)

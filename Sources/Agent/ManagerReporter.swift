@@ -1,18 +1,23 @@
 import JSONRPC
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Tells the manager this agent's status with `register_node` every few seconds,
 /// and at once when mariadbd's state changes (the manager waits for RUNNING to
 /// configure a new node). Failures are logged (the first one, then every tenth)
-/// and never stop the agent.
+/// and never stop the agent. The first report waits until the agent's own server
+/// listens: a manager may call back at once (a node awaiting a restore is ready to be
+/// configured from its first report).
 struct ManagerReporter: Service {
     let node: AgentNode
     let client: RPCClient
     let interval: Duration
+    let listening: ListeningSignal
     let logger: Logger
 
     func run() async throws {
+        await listening.wait()
         var failures = 0
         while !Task.isCancelledOrShuttingDown {
             let reported = node.supervisor.agentState
@@ -36,5 +41,19 @@ extension Task where Success == Never, Failure == Never {
     /// Whether the current task was cancelled or its service group is shutting down.
     static var isCancelledOrShuttingDown: Bool {
         Task.isCancelled || Task.isShuttingDownGracefully
+    }
+}
+
+/// Set once the agent's HTTP server listens.
+final class ListeningSignal: Sendable {
+    private let listening = Atomic(false)
+
+    func set() { listening.store(true, ordering: .releasing) }
+
+    /// Returns once ``set()`` was called, or on cancellation.
+    func wait() async {
+        while !listening.load(ordering: .acquiring), !Task.isCancelledOrShuttingDown {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

@@ -24,6 +24,7 @@ final class MariaDBSupervisor: Service, Sendable {
 
     private let paths: AgentPaths
     private let small: Bool
+    private let startsAtLaunch: Bool
     private let prepare: @Sendable () throws -> Void
     private let onReady: @Sendable () async throws -> Void
     private let threadPool: NIOThreadPool
@@ -34,12 +35,14 @@ final class MariaDBSupervisor: Service, Sendable {
 
     /// `prepare` runs before every start (it renders my.cnf from the current settings);
     /// `onReady` once the server accepts connections, before it counts as running.
+    /// Without `startsAtLaunch` the server waits for a `.start` (a node awaiting a restore).
     init(
-        paths: AgentPaths, small: Bool, threadPool: NIOThreadPool, logger: Logger,
+        paths: AgentPaths, small: Bool, startsAtLaunch: Bool = true, threadPool: NIOThreadPool, logger: Logger,
         prepare: @escaping @Sendable () throws -> Void, onReady: @escaping @Sendable () async throws -> Void
     ) {
         self.paths = paths
         self.small = small
+        self.startsAtLaunch = startsAtLaunch
         self.prepare = prepare
         self.onReady = onReady
         self.threadPool = threadPool
@@ -65,14 +68,14 @@ final class MariaDBSupervisor: Service, Sendable {
         let deadline = ContinuousClock.now + timeout
         while agentState != .running {
             guard ContinuousClock.now < deadline else { throw AgentError.serverNotRunning }
-            try await Task.sleep(for: .milliseconds(50))
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
     func run() async throws {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                continuation.yield(.start)
+                if startsAtLaunch { continuation.yield(.start) }
                 for await event in events {
                     let action = status.withLock { apply(event, to: &$0) }
                     if perform(action, in: &group) { break }

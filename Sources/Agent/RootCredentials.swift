@@ -41,6 +41,14 @@ final class RootCredentials: Sendable {
         inForce.withLock { $0 = password }
     }
 
+    /// For a server whose first data is a copy (a restore's new master): chooses its
+    /// password, in force at once (the copy's one-time `init_file` sets it).
+    func adoptNewPassword() throws -> String {
+        let password = try pendingPassword() ?? choosePendingPassword()
+        try commitPendingPassword()
+        return password
+    }
+
     private func optionFile(password: String) -> String {
         """
         # Root credentials of this node's MariaDB. Keep this file 0600.

@@ -16,7 +16,7 @@ enum ServerReadiness {
             } catch let error as MariaDBError where error.serverErrorNumber == 1045 {
                 return true
             } catch {
-                try? await Task.sleep(for: .milliseconds(100))
+                try? await Task.sleep(for: .milliseconds(25))
             }
         }
         return false

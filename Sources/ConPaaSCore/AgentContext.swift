@@ -27,6 +27,9 @@ public enum AgentContext {
     /// A data directory `mariadb-install-db` prepared once (in the VM image, or once per
     /// local-cloud manager): copied at first boot instead of running it (optional).
     public static let dataDirectoryTemplate = "AGENT_DATADIR_TEMPLATE"
+    /// `yes` for a restore's new master: at first boot the agent prepares no data directory and
+    /// starts no mariadbd; `restore_backup` installs the backup's copy and starts it (default `no`).
+    public static let restore = "AGENT_RESTORE"
     /// The agent's data directory (default `/var/lib/conpaassql`).
     public static let dataDirectory = "AGENT_DATA_DIR"
     /// Directory holding the `conpaassql-agent` binary (default: found on PATH).

@@ -10,6 +10,9 @@ public enum AgentState: String, Sendable, Codable, CaseIterable {
     case stopping = "STOPPING"
     /// mariadbd is not running, on request.
     case stopped = "STOPPED"
+    /// A restore's new master before its first data: no data directory and no mariadbd
+    /// until `restore_backup` installs the backup (the context's `AGENT_RESTORE=yes`).
+    case awaitingRestore = "AWAITING_RESTORE"
 }
 
 /// The replication role of a node.

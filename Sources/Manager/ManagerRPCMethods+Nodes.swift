@@ -76,7 +76,7 @@ extension ManagerRPCMethods {
             if let lag = state["performance"]?["heartbeat_lag_seconds"]?.doubleValue {
                 service.metrics.replicaLag(node: id, seconds: lag)
             }
-            if agentState == "FAILED" || agentState == "RUNNING" { service.worker.wake() }
+            if ["FAILED", "RUNNING", AgentState.awaitingRestore.rawValue].contains(agentState) { service.worker.wake() }
             return ["result": "OK"]
         }
     }

@@ -35,8 +35,10 @@ struct NodePlanner: Sendable {
     let policy: ProvisioningPolicy
 
     /// The decision for `node` given `vm` (from this round's pool query, nil when
-    /// absent from it), the writable `master` (nil while there is none) and the time `now`.
-    func decide(node: NodeRecord, vm: VMInfo?, master: NodeRecord?, now: Date) -> Decision {
+    /// absent from it), the writable `master` (nil while there is none) and the time `now`;
+    /// `restoring` when the node is a restore's new master (its VM boots with
+    /// `AGENT_RESTORE=yes`: the agent awaits the backup before its first mariadbd start).
+    func decide(node: NodeRecord, vm: VMInfo?, master: NodeRecord?, now: Date, restoring: Bool = false) -> Decision {
         guard let stage = node.stage else { return .wait }
         // The VM's init script reported a fatal problem (a bad context, no agent
         // binary): the same VM context would fail again, so no retry.
@@ -62,13 +64,15 @@ struct NodePlanner: Sendable {
         case .bootstrap:
             if let vm, vm.status == .failed { return afterFailure(node, reason: "the VM failed: \(vm.reason ?? "no reason given")") }
             if vm == nil { return afterFailure(node, reason: "its VM vanished from the cloud") }
-            if node.agentState == AgentState.running.rawValue, let seen = node.lastSeen, seen >= (node.stageStartedAt ?? seen) {
+            let ready = node.agentState == AgentState.running.rawValue || (restoring && node.agentState == AgentState.awaitingRestore.rawValue)
+            if ready, let seen = node.lastSeen, seen >= (node.stageStartedAt ?? seen) {
                 return .advance(to: .configure, state: .configuring)
             }
             if elapsed > policy.bootstrapTimeout {
                 return afterFailure(node, reason: "the agent did not report within \(policy.bootstrapTimeout)")
             }
-            return elapsed > policy.heartbeatGrace ? .probeAgent : .wait
+            // An agent awaiting a restore reports once, as soon as it listens: perhaps before this stage began.
+            return elapsed > policy.heartbeatGrace || restoring ? .probeAgent : .wait
         case .configure:
             if node.role == .master { return .configureMaster }
             if let master, master.id != node.id, master.state == .running, let address = master.address {
@@ -115,6 +119,11 @@ extension NodePlanner {
     /// How long CREATE waits before attempt `attempts + 1`: 2 s, 4 s, 8 s, ... at most 30 s.
     static func retryDelay(afterAttempts attempts: Int) -> Duration {
         .seconds(min(30, 1 << min(attempts, 5)))
+    }
+
+    /// Whether `node` is the new master of a restore job among `jobs` (the running ones).
+    static func isRestoring(_ node: NodeRecord, jobs: [JobRecord]) -> Bool {
+        jobs.contains { $0.id == node.jobID && $0.kind == .restore }
     }
 
     /// After a failed VM creation (no VM exists): whether another attempt is allowed.

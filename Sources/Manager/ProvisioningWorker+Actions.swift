@@ -26,6 +26,8 @@ extension ProvisioningWorker {
                 guard let address = node.address else { return }
                 if let status = try? await agents.status(at: address) {
                     try await store.recordReport(nodeID: node.id, agentState: status.state, error: status.error)
+                    // The stage's first report: decide on it now rather than at the next tick.
+                    if node.lastSeen.map({ $0 < node.stageStartedAt ?? $0 }) ?? true { wake() }
                 }
             case .configureMaster:
                 let epoch = store.snapshot().service.epoch
@@ -109,7 +111,8 @@ extension ProvisioningWorker {
     private func createVM(for node: NodeRecord) async throws {
         guard try await store.startStage(node, { $0.createRequested = true }) else { return }
         do {
-            let vm = try await cloud.createVM(context.request(for: node))
+            let restoring = NodePlanner.isRestoring(node, jobs: store.snapshot().runningJobs)
+            let vm = try await cloud.createVM(context.request(for: node, restoring: restoring))
             logger.info("VM created", metadata: ["node.id": "\(node.id)", "vm.id": "\(vm.id)", "vm.address": "\(vm.address ?? "?")"])
             guard try await store.completeStage(node, next: .confirm, state: .pending, { $0.vmID = vm.id; $0.address = vm.address }) else {
                 logger.info("the node was taken over while its VM was created; destroying the VM", metadata: ["node.id": "\(node.id)"])

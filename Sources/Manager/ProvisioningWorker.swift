@@ -97,7 +97,9 @@ final class ProvisioningWorker: Service, Sendable {
                         // moved the node on, and then the pool answer is older than the node: wait.
                         guard let current = try? await store.node(node.id), current.stage != nil, !current.movedOn(since: node) else { return }
                         let vm = planner.vm(of: current, among: candidates)
-                        let decision = planner.decide(node: current, vm: vm, master: snapshot.writableMaster, now: Date())
+                        let decision = planner.decide(
+                            node: current, vm: vm, master: snapshot.writableMaster, now: Date(),
+                            restoring: NodePlanner.isRestoring(current, jobs: snapshot.runningJobs))
                         await carryOut(decision, for: current, vmAddress: vm?.address)
                     }
                 }

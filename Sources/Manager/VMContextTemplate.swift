@@ -20,9 +20,11 @@ struct VMContextTemplate: Sendable {
 
     func vmName(for nodeID: String) -> String { namePrefix + nodeID }
 
-    /// The request that boots `node`'s VM.
-    func request(for node: NodeRecord) -> VMRequest {
+    /// The request that boots `node`'s VM; `restoring` for a restore's new master,
+    /// whose agent awaits the backup before starting mariadbd.
+    func request(for node: NodeRecord, restoring: Bool = false) -> VMRequest {
         var context = extra
+        if restoring { context[AgentContext.restore] = "yes" }
         context[AgentContext.managerIP] = managerAddress
         context[AgentContext.managerPort] = String(managerPort)
         context[AgentContext.serviceSecret] = secret

@@ -52,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A data directory mariadb-install-db prepared, copied at first start instead of running it.")
     var datadirTemplate: String?
 
+    @Flag(help: "A restore's new master: with no data directory yet, start no MariaDB until restore_backup installs the backup.")
+    var awaitRestore = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -77,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = AgentConfiguration(
             address: address, port: port, mysqlPort: mysqlPort, dataDirectory: dataDir, secret: secret,
             managerURL: manager, nodeID: nodeId, serverID: serverId, small: small, maxUploadBytes: maxUploadBytes,
-            dataDirectoryTemplate: datadirTemplate)
+            dataDirectoryTemplate: datadirTemplate, awaitRestore: awaitRestore)
         let app = try await buildAgentApplication(configuration: configuration, logger: logger)
         try await app.runService()
     }

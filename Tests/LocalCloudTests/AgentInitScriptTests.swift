@@ -69,6 +69,7 @@ struct AgentInitScriptTests {
             context["MYSQL_PORT"] = "3307"
             context["SERVER_ID"] = "12"
             context["AGENT_SMALL"] = "yes"
+            context["AGENT_RESTORE"] = "yes"
             let result = try await ScriptRun.bash(Sandbox.agentInit, environment: try Self.environment(context, in: sandbox), in: sandbox.directory)
             #expect(result.status == 0)
             #expect(result.standardError == "")
@@ -77,6 +78,7 @@ struct AgentInitScriptTests {
                 "--address", "127.0.68.1", "--port", "61000", "--mysql-port", "3307",
                 "--data-dir", "\(data)/node", "--secret-file", "\(data)/secret",
                 "--manager", "http://127.0.68.254:50000", "--node-id", "node-7", "--server-id", "12", "--small",
+                "--await-restore",
             ])
             #expect(!result.standardOutput.contains("agent-secret"))
             #expect(try String(contentsOfFile: "\(data)/secret", encoding: .utf8) == "agent-secret-9f2\n")
@@ -85,12 +87,13 @@ struct AgentInitScriptTests {
         }
     }
 
-    @Test("Ports, SERVER_ID and AGENT_SMALL are validated", arguments: [
+    @Test("Ports, SERVER_ID, AGENT_SMALL and AGENT_RESTORE are validated", arguments: [
         ("AGENT_PORT", "6x", "init.sh: AGENT_PORT must be a port number (1-65535), not '6x'"),
         ("MYSQL_PORT", "70000", "init.sh: MYSQL_PORT must be a port number (1-65535), not '70000'"),
         ("SERVER_ID", "-3", "init.sh: SERVER_ID must be a number from 1 to 4294967295, not '-3'"),
         ("SERVER_ID", "0", "init.sh: SERVER_ID must be a number from 1 to 4294967295, not '0'"),
         ("AGENT_SMALL", "maybe", "init.sh: AGENT_SMALL must be yes or no, not 'maybe'"),
+        ("AGENT_RESTORE", "1", "init.sh: AGENT_RESTORE must be yes or no, not '1'"),
     ])
     func validation(name: String, value: String, message: String) async throws {
         try await Sandbox.with { sandbox in

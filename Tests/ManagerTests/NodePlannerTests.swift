@@ -93,6 +93,22 @@ struct NodePlannerTests {
         #expect(planner.decide(node: node(.bootstrap), vm: vm(.running), master: nil, now: start + 61) == .retry(reason: "the agent did not report within 60.0 seconds"))
     }
 
+    @Test("A restore's new master is configured on its agent's AWAITING_RESTORE report, asked at once each round until one is fresh")
+    func bootstrapOfRestore() {
+        let awaiting = node(.bootstrap, role: .master, agentState: "AWAITING_RESTORE", lastSeen: start + 1)
+        #expect(planner.decide(node: awaiting, vm: vm(.running), master: nil, now: start + 1, restoring: true) == .advance(to: .configure, state: .configuring))
+        #expect(planner.decide(node: awaiting, vm: vm(.running), master: nil, now: start + 1) == .wait, "only a restore's master awaits its data")
+        let early = node(.bootstrap, role: .master, agentState: "AWAITING_RESTORE", lastSeen: start - 1)
+        #expect(planner.decide(node: early, vm: vm(.running), master: nil, now: start + 1, restoring: true) == .probeAgent)
+        let running = node(.bootstrap, role: .master, agentState: "RUNNING", lastSeen: start + 1)
+        #expect(planner.decide(node: running, vm: vm(.running), master: nil, now: start + 1, restoring: true) == .advance(to: .configure, state: .configuring))
+
+        var jobs = [JobRecord(id: 1, kind: .restore, state: .running, createdAt: start)]
+        #expect(NodePlanner.isRestoring(node(.bootstrap), jobs: jobs))
+        jobs[0].kind = .addNodes
+        #expect(!NodePlanner.isRestoring(node(.bootstrap), jobs: jobs))
+    }
+
     @Test("CONFIGURE: the master first; replicas wait for a writable master (one being provisioned or promoted)")
     func configure() {
         #expect(planner.decide(node: node(.configure, role: .master), vm: nil, master: nil, now: start) == .configureMaster)

@@ -7,6 +7,8 @@
 #   optional  AGENT_PORT (60000)  MYSQL_PORT (3306)  SERVER_ID (derived from the
 #             address by the agent)  AGENT_SMALL (yes/no, default no)
 #             AGENT_DATADIR_TEMPLATE (a prepared data directory copied at first boot)
+#             AGENT_RESTORE (yes/no, default no: yes for a restore's new master, whose
+#             first data restore_backup installs)
 #             AGENT_DATA_DIR (/var/lib/conpaassql)  CONPAASSQL_BIN (directory of
 #             conpaassql-agent; default: found on PATH)
 #
@@ -14,7 +16,7 @@
 #   conpaassql-agent --address IP_PUBLIC --port AGENT_PORT --mysql-port MYSQL_PORT
 #       --data-dir $AGENT_DATA_DIR/node --secret-file $AGENT_DATA_DIR/secret
 #       --manager http://MANAGER_IP:MANAGER_PORT --node-id NODE_ID
-#       [--server-id SERVER_ID] [--small]
+#       [--server-id SERVER_ID] [--small] [--datadir-template D] [--await-restore]
 #
 # On a bad context it prints "init.sh: <problem>" on stderr, tells the manager
 # (when it knows where the manager is, and the secret and node id) with a
@@ -76,10 +78,12 @@ if [[ -n ${SERVER_ID:-} ]]; then
         fail "SERVER_ID must be a number from 1 to 4294967295, not '$SERVER_ID'"
     fi
 fi
-case ${AGENT_SMALL:-no} in
-yes | no) ;;
-*) fail "AGENT_SMALL must be yes or no, not '$AGENT_SMALL'" ;;
-esac
+for name in AGENT_SMALL AGENT_RESTORE; do
+    case ${!name:-no} in
+    yes | no) ;;
+    *) fail "$name must be yes or no, not '${!name}'" ;;
+    esac
+done
 
 if [[ -n ${CONPAASSQL_BIN:-} ]]; then
     agent=$CONPAASSQL_BIN/conpaassql-agent
@@ -103,6 +107,7 @@ arguments=(
 )
 [[ -z ${SERVER_ID:-} ]] || arguments+=(--server-id "$SERVER_ID")
 [[ ${AGENT_SMALL:-no} != yes ]] || arguments+=(--small)
+[[ ${AGENT_RESTORE:-no} != yes ]] || arguments+=(--await-restore)
 [[ -z ${AGENT_DATADIR_TEMPLATE:-} ]] || arguments+=(--datadir-template "$AGENT_DATADIR_TEMPLATE")
 # The secret is in its 0600 file now: keep it out of the environment of the agent and its children.
 unset SERVICE_SECRET

@@ -5,35 +5,57 @@ import Glibc
 import NIOCore
 
 extension AgentNode {
-    /// Replaces this node's data with a physical backup fetched from `url` (another
-    /// agent's `/backup` stream or a file of the manager's backup store): mariadbd
-    /// stops, the stream is unpacked (`zstd -d` when `compressed`, `mbstream -x`)
-    /// into a new data directory and prepared, and mariadbd starts on it with this
-    /// node's own root password put back by a one-time `init_file`. On any failure
-    /// the previous data directory is put back and mariadbd started on it; a
-    /// source that cannot answer is found out before mariadbd stops.
-    /// Answers the copy's position. Call inside ``change(_:)``.
+    /// Makes a physical backup fetched from `url` (another agent's `/backup` stream or
+    /// a file of the manager's backup store) this node's data: the stream is unpacked
+    /// (`zstd -d` when `compressed`, `mbstream -x`) into a new directory and prepared
+    /// while the current server runs on; then mariadbd stops, the copy takes the data
+    /// directory's place and mariadbd starts on it with this node's root password put
+    /// back by a one-time `init_file`. A node that awaits a restore has neither server
+    /// nor data yet: the copy is its first, and mariadbd's first start. On any failure
+    /// the previous data directory is put back and mariadbd started on it (a node
+    /// awaiting a restore awaits it again).
+    /// Answers the copy's position. Call inside ``operations``.
     func installPhysicalCopy(from url: String, compressed: Bool) async throws -> BackupPosition {
+        let incoming = "\(paths.root)/data.incoming"
         let previous = "\(paths.root)/data.previous"
+        let replacing = !awaitsRestore
         let response = try await PeerHTTPClient.fetch(url, secret: configuration.secret, what: "a backup", timeout: .hours(6))
-        try await stopForReplacement()
-        FileSystem.remove(previous)
-        guard rename(paths.dataDirectory, previous) == 0 else {
-            supervisor.send(.start)
-            throw AgentError.internalFailure("cannot move the data directory aside: errno \(errno)")
-        }
+        let position: BackupPosition
         do {
-            try FileSystem.createDirectory(paths.dataDirectory)
-            try await unpack(response, from: url, compressed: compressed)
+            FileSystem.remove(incoming)
+            try FileSystem.createDirectory(incoming)
+            try await unpack(response, into: incoming, from: url, compressed: compressed)
             try await ChildProcess.run(
-                "mariadb-backup", ["--prepare", "--target-dir=\(paths.dataDirectory)", "--use-memory=64M"],
+                "mariadb-backup", ["--prepare", "--target-dir=\(incoming)", "--use-memory=64M"],
                 stderrPath: "\(paths.logDirectory)/backup-prepare.err")
-            guard let position = BackupPosition.parse(binlogInfo: (try? FileSystem.read("\(paths.dataDirectory)/xtrabackup_binlog_info")) ?? "") else {
+            guard let parsed = BackupPosition.parse(binlogInfo: (try? FileSystem.read("\(incoming)/xtrabackup_binlog_info")) ?? "") else {
                 throw AgentError.internalFailure("the backup holds no binlog position (xtrabackup_binlog_info)")
             }
+            position = parsed
             try writeRootReset()
+        } catch {
+            FileSystem.remove(incoming)
+            FileSystem.remove(paths.rootReset)
+            throw error
+        }
+        if replacing {
+            try await stopForReplacement()
+            FileSystem.remove(previous)
+            guard rename(paths.dataDirectory, previous) == 0 else {
+                let failure = AgentError.internalFailure("cannot move the data directory aside: errno \(errno)")
+                FileSystem.remove(incoming)
+                FileSystem.remove(paths.rootReset)
+                supervisor.send(.start)
+                throw failure
+            }
+        }
+        var started = false
+        do {
+            FileSystem.remove(paths.dataDirectory)
+            guard rename(incoming, paths.dataDirectory) == 0 else { throw AgentError.internalFailure("cannot move the copy into place: errno \(errno)") }
             let starts = supervisor.starts
             supervisor.send(.start)
+            started = true
             try await waitUntilRunning(startedAfter: starts, timeout: .seconds(300))
             FileSystem.remove(paths.rootReset)
             FileSystem.remove(previous)
@@ -41,12 +63,17 @@ extension AgentNode {
             return position
         } catch {
             logger.error("installing a physical copy failed; putting the previous data back: \(error)")
-            supervisor.send(.stop)
-            try? await waitUntilStopped()
+            if started {
+                supervisor.send(.stop)
+                try? await waitUntilStopped()
+            }
             FileSystem.remove(paths.rootReset)
             FileSystem.remove(paths.dataDirectory)
-            _ = rename(previous, paths.dataDirectory)
-            supervisor.send(.start)
+            FileSystem.remove(incoming)
+            if replacing {
+                _ = rename(previous, paths.dataDirectory)
+                supervisor.send(.start)
+            }
             throw error
         }
     }
@@ -62,10 +89,10 @@ extension AgentNode {
         try await waitUntilStopped()
     }
 
-    private func unpack(_ response: HTTPClientResponse, from url: String, compressed: Bool) async throws {
+    private func unpack(_ response: HTTPClientResponse, into directory: String, from url: String, compressed: Bool) async throws {
         var steps: [ProcessPipeline.Step] = []
         if compressed { steps.append(.init(name: "zstd", arguments: ["-d", "-q", "-c"])) }
-        steps.append(.init(name: "mbstream", arguments: ["-x", "-C", paths.dataDirectory]))
+        steps.append(.init(name: "mbstream", arguments: ["-x", "-C", directory]))
         let pipeline = try ProcessPipeline(steps, logDirectory: paths.logDirectory, label: "unpack", feed: true, read: false)
         var bytes = 0
         do {
@@ -82,9 +109,11 @@ extension AgentNode {
     }
 
     /// The statements of the one-time `init_file`: this node's root password
-    /// (the copy carries its source's), kept out of the binlog.
+    /// (the copy carries its source's; a node awaiting a restore chooses its first one
+    /// here), kept out of the binlog.
     private func writeRootReset() throws {
-        guard let password = database.credentials.password(), password.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+        let chosen = try database.credentials.password() ?? (awaitsRestore ? database.credentials.adoptNewPassword() : nil)
+        guard let password = chosen, password.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw AgentError.internalFailure("this node has no root password to put back")
         }
         let statements = """

@@ -1,4 +1,5 @@
 import ConPaaSCore
+import JSONRPC
 import MariaDB
 
 /// What `restore_backup` asks: a backup in the manager's store and the archived
@@ -14,22 +15,27 @@ struct RestoreRequest: Sendable, Equatable {
 extension AgentNode {
     /// Makes this node a copy of a backup in the manager's store, rolled forward
     /// through the archived binlogs up to the stop (excluded). The node stays
-    /// read-only: the manager makes it the master afterwards. Answers the backup's
-    /// position and the position reached.
+    /// read-only: the manager makes it the master afterwards. A node that awaits a
+    /// restore gets the copy before its first mariadbd start; a running one has its
+    /// data replaced. Answers the backup's position and the position reached.
     func restore(_ request: RestoreRequest) async throws -> (backup: String, reached: String) {
         guard let managerURL = configuration.managerURL else {
             throw AgentError.invalidInput("this agent has no manager to fetch a backup from")
         }
         let base = "\(managerURL)/backup-files/"
-        return try await change {
+        return try await operations.run {
+            guard awaitsRestore || supervisor.agentState == .running else { throw AgentError.serverNotRunning }
             guard role != .slave else { throw AgentError.wrongRole("this node is a replica; restore on a new node") }
             let position = try await installPhysicalCopy(from: base + request.backupPath, compressed: request.compressed)
             guard let start = GTIDPosition(position.gtid) else {
                 throw AgentError.internalFailure("the backup's GTID position \(position.gtid) is not one")
             }
             // The restored binlog starts empty: carry on the backup's GTID sequence, so
-            // replayed and new transactions keep their numbers in order.
+            // replayed and new transactions keep their numbers in order. RESET MASTER
+            // waits for the binlog checkpoint of the server's start, which InnoDB reaches
+            // only at its next once-a-second log flush (0.5-1 s here): flush it now.
             try await database.withConnection { connection in
+                try await connection.execute("FLUSH LOCAL ENGINE LOGS")
                 try await connection.execute("RESET MASTER")
                 try await connection.execute("SET GLOBAL gtid_binlog_state = \(literal: position.gtid)")
                 try await connection.execute("SET GLOBAL gtid_slave_pos = \(literal: position.gtid)")
@@ -40,6 +46,13 @@ extension AgentNode {
                 currentPosition: { try await self.binlogPosition() })
             logger.info("restored a backup", metadata: ["backup.gtid": "\(position.gtid)", "reached": "\(reached)"])
             return (position.gtid, reached.description)
+        }
+    }
+
+    /// Refuses to start mariadbd before a restore gave this node its data.
+    func refuseWhileAwaitingRestore() throws {
+        guard !awaitsRestore else {
+            throw RPCError.failed("Service in wrong state: this node awaits restore_backup, which installs its data and starts MariaDB")
         }
     }
 

@@ -29,7 +29,9 @@ enum ReplayStop: Sendable, Equatable {
 /// through `mariadb-binlog | mariadb`, starting after the GTID position reached
 /// so far, so transactions that two segments both hold are applied once. A
 /// segment that starts after the position reached is a gap in the archive: the
-/// replay stops with an error rather than skip transactions.
+/// replay stops with an error rather than skip transactions. Each file is fetched
+/// with `?after=` the position reached: the manager leaves out the transactions
+/// it holds (the binlogs before the backup, mostly).
 struct BinlogReplay: Sendable {
     let paths: AgentPaths
     let threadPool: NIOThreadPool
@@ -47,7 +49,7 @@ struct BinlogReplay: Sendable {
             var files: [String] = []
             for url in segment {
                 let file = "\(directory)/\(files.count)-\(url.split(separator: "/").last ?? "binlog")"
-                try await download(url, to: file)
+                try await download(reached.domains.isEmpty ? url : "\(url)?after=\(reached)", to: file)
                 files.append(file)
             }
             if let first = try await firstGTID(in: files[0]), let had = reached.domains[first.domain], first.sequence > had.sequence + 1 {

@@ -1,12 +1,15 @@
 import ConPaaSCore
 import Foundation
 import Hummingbird
+import NIOPosix
 
 extension Router where Context == BasicRequestContext {
     /// `GET /backup-files/PATH`: a file of the backup store (a backup's stream, an
     /// archived binlog), for agents restoring a backup. Only callers holding the
     /// service secret get one, whatever token the manager's API asks for, and
     /// only plain paths to backups and archived binlogs are served (not the archiver's credentials).
+    /// `?after=GTIDPOS` on an archived binlog serves only what a replay from that
+    /// position needs (``BinlogTrim``).
     func addBackupFiles(store: BackupStore, secret: String) {
         let fileIO = FileIO()
         get("/backup-files/**") { request, context -> Response in
@@ -17,8 +20,43 @@ extension Router where Context == BasicRequestContext {
             guard BackupStorePath.isValid(path), path.hasPrefix("backups/") || path.hasPrefix("archive/") else {
                 return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "not a path in the backup store\n")))
             }
-            let body = try await fileIO.loadFile(path: "\(store.directory)/\(path)", context: context)
+            let file = "\(store.directory)/\(path)"
+            if let after = request.uri.queryParameters.get("after"), path.hasPrefix("archive/") {
+                guard let position = GTIDPosition(after) else {
+                    return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "after: not a GTID position\n")))
+                }
+                guard FileManager.default.fileExists(atPath: file) else { throw HTTPError(.notFound) }
+                let (trim, size) = try await NIOThreadPool.singleton.runIfActive { try BinlogTrim.scan(file: file, after: position) }
+                if let trim, !trim.isWholeFile {
+                    return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: trim.responseBody(of: file, size: size))
+                }
+            }
+            let body = try await fileIO.loadFile(path: file, context: context)
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+        }
+    }
+}
+
+extension BinlogTrim {
+    /// The response serving `file` (`size` bytes) trimmed: its header events, then its events from ``start`` on.
+    func responseBody(of file: String, size: Int) -> ResponseBody {
+        ResponseBody(contentLength: headerEnd + size - start) { [self] writer in
+            guard let handle = FileHandle(forReadingAtPath: file) else { throw BackupStore.Failure(description: "cannot open \(file)") }
+            defer { try? handle.close() }
+            for range in [0..<headerEnd, start..<size] {
+                var offset = range.lowerBound
+                while offset < range.upperBound {
+                    let (from, count) = (offset, min(1 << 20, range.upperBound - offset))
+                    let chunk = try await NIOThreadPool.singleton.runIfActive {
+                        try handle.seek(toOffset: UInt64(from))
+                        return try handle.read(upToCount: count) ?? Data()
+                    }
+                    guard !chunk.isEmpty else { throw BackupStore.Failure(description: "\(file) shrank while it was served") }
+                    offset += chunk.count
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+            }
+            try await writer.finish(nil)
         }
     }
 }

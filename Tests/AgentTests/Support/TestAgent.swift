@@ -20,20 +20,21 @@ final class TestAgent: Sendable {
     private let task: Task<Void, any Error>
 
     /// Starts an agent on `address` (port 60000, mariadbd on 3306) in `directory`,
-    /// and waits until its MariaDB is RUNNING.
-    init(address: String, directory: String, maxUploadBytes: Int64 = 1 << 30) async throws {
+    /// and waits until its MariaDB is RUNNING (AWAITING_RESTORE with `awaitRestore`).
+    init(address: String, directory: String, maxUploadBytes: Int64 = 1 << 30, managerURL: String? = nil, awaitRestore: Bool = false) async throws {
         self.address = address
         self.directory = directory
         var logger = Logger(label: "test.agent.\(address)")
         logger.logLevel = ProcessInfo.processInfo.environment["AGENT_TEST_LOG"] == nil ? .warning : .debug
         let configuration = AgentConfiguration(
-            address: address, dataDirectory: directory, secret: Self.secret, small: true, maxUploadBytes: maxUploadBytes)
+            address: address, dataDirectory: directory, secret: Self.secret, managerURL: managerURL, small: true, maxUploadBytes: maxUploadBytes,
+            awaitRestore: awaitRestore)
         let app = try await buildAgentApplication(configuration: configuration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         self.group = group
         self.task = Task { try await group.run() }
         self.client = RPCClient(baseURL: "http://\(address):60000", token: Self.secret, timeout: .seconds(120))
-        try await waitForState("RUNNING")
+        try await waitForState(awaitRestore ? "AWAITING_RESTORE" : "RUNNING")
     }
 
     /// Stops the agent and its mariadbd, and waits for both.
@@ -97,11 +98,12 @@ enum TestDirectory {
 enum TestAddresses {
     private static let next = Mutex(20)
 
-    /// A fresh block number N, for the addresses `127.0.N.0/24`; a block where an agent
-    /// or server port of nodes 1-3 is taken (another test run, or what one left) is skipped.
+    /// A fresh block number N, for the addresses `127.0.N.0/24`; a block another test
+    /// process claimed, or where an agent or server port of nodes 1-3 is taken (what a
+    /// killed run left), is skipped.
     static func block() -> Int {
         next.withLock { value in
-            repeat { value += 1 } while !(1...3).allSatisfy { node in
+            repeat { value += 1 } while !claimLoopbackBlock(value) || !(1...3).allSatisfy { node in
                 isLoopbackPortFree("127.0.\(value).\(node)", port: 60000) && isLoopbackPortFree("127.0.\(value).\(node)", port: 3306)
             }
             return value

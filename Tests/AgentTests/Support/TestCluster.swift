@@ -31,8 +31,9 @@ final class TestCluster: Sendable {
     func directory(_ index: Int) -> String { "\(root)/n\(index)" }
 
     /// Starts (or restarts, on its existing directory) the agent of node `index`.
-    func start(_ index: Int, maxUploadBytes: Int64 = 1 << 30) async throws -> TestAgent {
-        let agent = try await TestAgent(address: address(index), directory: directory(index), maxUploadBytes: maxUploadBytes)
+    func start(_ index: Int, maxUploadBytes: Int64 = 1 << 30, managerURL: String? = nil, awaitRestore: Bool = false) async throws -> TestAgent {
+        let agent = try await TestAgent(
+            address: address(index), directory: directory(index), maxUploadBytes: maxUploadBytes, managerURL: managerURL, awaitRestore: awaitRestore)
         agents.withLock { $0.append(agent) }
         return agent
     }

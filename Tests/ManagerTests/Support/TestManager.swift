@@ -25,7 +25,7 @@ final class TestManager: Sendable {
 
     init(extraArguments: [String] = []) throws {
         block = Self.nextBlock.withLock { value in
-            repeat { value += 1 } while !Self.isFree(block: value)
+            repeat { value += 1 } while !claimLoopbackBlock(value) || !Self.isFree(block: value)
             return value
         }
         stateDirectory = "/tmp/cq-mgr-\(UUID().uuidString.prefix(6))"
