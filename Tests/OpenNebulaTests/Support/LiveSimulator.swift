@@ -17,7 +17,7 @@ struct LiveSimulator: Sendable {
 
     /// A client acting as oneadmin.
     var client: OpenNebulaClient {
-        OpenNebulaClient(endpoint: endpoint, user: "oneadmin", password: "opennebula", timeout: .seconds(10), threadPool: testThreadPool)
+        OpenNebulaClient(endpoint: endpoint, user: "oneadmin", password: "opennebula", timeout: .seconds(30), threadPool: testThreadPool)
     }
 }
 
@@ -66,7 +66,7 @@ enum DriverFiles {
 
 /// A driver talking to `live` as `user`, sending `initScript` (default: a stand-in).
 func makeDriver(
-    _ live: LiveSimulator, user: String = "oneadmin", password: String = "opennebula", timeout: Duration = .seconds(10),
+    _ live: LiveSimulator, user: String = "oneadmin", password: String = "opennebula", timeout: Duration = .seconds(30),
     initScript: String? = nil
 ) async throws -> OpenNebulaDriver {
     let configuration = OpenNebulaConfiguration(
