@@ -119,6 +119,9 @@ install -d "$root/usr/local/share/conpaassql"
 cp -r "$repository/contextualization" "$root/usr/local/share/conpaassql/"
 install -m 0755 "$repository/images/context-network.sh" "$root/usr/local/sbin/conpaassql-context-network"
 
+echo "== the agents' data directory template (each VM's first boot copies it instead of running mariadb-install-db)"
+chroot "$root" /usr/local/bin/conpaassql-agent prepare-datadir-template /usr/local/share/conpaassql >/dev/null
+
 cat >"$root/etc/systemd/system/conpaassql-network.service" <<'UNIT'
 [Unit]
 Description=ConPaaS SQL: network from the OpenNebula context CD

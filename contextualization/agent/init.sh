@@ -6,7 +6,8 @@
 #   required  MANAGER_IP MANAGER_PORT SERVICE_SECRET NODE_ID IP_PUBLIC
 #   optional  AGENT_PORT (60000)  MYSQL_PORT (3306)  SERVER_ID (derived from the
 #             address by the agent)  AGENT_SMALL (yes/no, default no)
-#             AGENT_DATADIR_TEMPLATE (a prepared data directory copied at first boot)
+#             AGENT_DATADIR_TEMPLATE (a prepared data directory copied at first boot;
+#             default: the image's /usr/local/share/conpaassql/datadir-template)
 #             AGENT_RESTORE (yes/no, default no: yes for a restore's new master, whose
 #             first data restore_backup installs)
 #             AGENT_DATA_DIR (/var/lib/conpaassql)  CONPAASSQL_BIN (directory of
@@ -108,7 +109,14 @@ arguments=(
 [[ -z ${SERVER_ID:-} ]] || arguments+=(--server-id "$SERVER_ID")
 [[ ${AGENT_SMALL:-no} != yes ]] || arguments+=(--small)
 [[ ${AGENT_RESTORE:-no} != yes ]] || arguments+=(--await-restore)
-[[ -z ${AGENT_DATADIR_TEMPLATE:-} ]] || arguments+=(--datadir-template "$AGENT_DATADIR_TEMPLATE")
+# A prepared data directory to copy at first boot: the context's, else the one
+# images/build-image.sh puts in the VM image.
+image_template=/usr/local/share/conpaassql/datadir-template
+if [[ -n ${AGENT_DATADIR_TEMPLATE:-} ]]; then
+    arguments+=(--datadir-template "$AGENT_DATADIR_TEMPLATE")
+elif [[ -d $image_template ]]; then
+    arguments+=(--datadir-template "$image_template")
+fi
 # The secret is in its 0600 file now: keep it out of the environment of the agent and its children.
 unset SERVICE_SECRET
 # Like a service manager's Restart=always: an agent that dies is started again a
