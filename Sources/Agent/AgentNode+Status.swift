@@ -17,10 +17,12 @@ extension AgentNode {
         let figures = sampler.figures
         status.performance = AgentStatus.Performance(
             queriesPerSecond: figures.queriesPerSecond, errorsPerSecond: figures.errorsPerSecond, connections: figures.connections,
-            responseTimeMs: figures.responseTimeMilliseconds, heartbeatLagSeconds: figures.heartbeatLagSeconds)
+            responseTimeMs: figures.responseTimeMilliseconds, heartbeatLagSeconds: nil)
         do {
             status.replication = try await replication.replicaStatus()
             try await database.withConnection { connection in
+                // Measured now, not by the last sample: a figure kept from an earlier sample would hide a replica falling behind.
+                if persistent.role == .slave { status.performance?.heartbeatLagSeconds = try await Heartbeat.lag(on: connection) }
                 let variables = try await connection.query("""
                     SELECT @@GLOBAL.read_only AS ro, @@GLOBAL.gtid_current_pos AS current, @@GLOBAL.gtid_binlog_pos AS binlog, \
                     @@GLOBAL.gtid_slave_pos AS slave, @@GLOBAL.rpl_semi_sync_master_enabled AS semi

@@ -5,11 +5,10 @@ import MariaDB
 import ServiceLifecycle
 import Synchronization
 
-/// Measures the node once a second: queries and errors per second, connections,
-/// the round trip of a trivial query, and replication lag from the ``Heartbeat``
-/// row the master writes each second. Unlike `Seconds_Behind_Master` (NULL
-/// exactly when replication breaks), that lag keeps growing while replication
-/// is stopped.
+/// Measures the node once a second: queries and errors per second, connections
+/// and the round trip of a trivial query; on the master it also writes the
+/// ``Heartbeat`` row, from which a replica's lag is measured each time its
+/// status is asked (``AgentNode/status()``).
 final class StatusSampler: Service, Sendable {
     /// The latest figures, for `get_server_state`.
     struct Figures: Sendable, Equatable {
@@ -17,7 +16,6 @@ final class StatusSampler: Service, Sendable {
         var errorsPerSecond: Double?
         var connections: Int?
         var responseTimeMilliseconds: Double?
-        var heartbeatLagSeconds: Double?
     }
 
     private struct Counters {
@@ -61,7 +59,7 @@ final class StatusSampler: Service, Sendable {
 
     private func sample() async throws {
         let role = store.value.role
-        let (roundTrip, status, lag) = try await database.withConnection { connection in
+        let (roundTrip, status) = try await database.withConnection { connection in
             let started = ContinuousClock.now
             _ = try await connection.query("SELECT 1")
             let roundTrip = ContinuousClock.now - started
@@ -69,18 +67,16 @@ final class StatusSampler: Service, Sendable {
             let rows = try await connection.query(
                 "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Threads_connected', 'Aborted_clients', 'Aborted_connects')")
             let status = Dictionary(rows.map { ($0["Variable_name"] ?? "", Int($0["Value"] ?? "") ?? 0) }, uniquingKeysWith: { $1 })
-            return (roundTrip, status, role == .slave ? try await Heartbeat.lag(on: connection) : nil)
+            return (roundTrip, status)
         }
-        // The sampler's own statements between two readings: SELECT 1, SHOW STATUS,
-        // and the master's REPLACE or the replica's lag query.
-        let ownStatements = role == .none ? 2 : 3
+        // The sampler's own statements between two readings: SELECT 1, SHOW STATUS and the master's REPLACE.
+        let ownStatements = role == .master ? 3 : 2
         let now = ContinuousClock.now
         let counters = Counters(
             at: now, questions: status["Questions"] ?? 0, errors: (status["Aborted_clients"] ?? 0) + (status["Aborted_connects"] ?? 0))
         state.withLock { state in
             state.figures.connections = status["Threads_connected"]
             state.figures.responseTimeMilliseconds = roundTrip.inSeconds * 1000
-            state.figures.heartbeatLagSeconds = lag
             if let before = state.previous, before.at.duration(to: now).inSeconds > 0 {
                 let seconds = before.at.duration(to: now).inSeconds
                 state.figures.queriesPerSecond = Double(max(0, counters.questions - before.questions - ownStatements)) / seconds

@@ -103,13 +103,14 @@ public struct AgentStatus: Sendable, Hashable, Codable {
         }
     }
 
-    /// Figures the agent samples each second.
+    /// Figures the agent samples each second, and a replica's lag measured when its status is asked.
     public struct Performance: Sendable, Hashable, Codable {
         public var queriesPerSecond: Double?
         public var errorsPerSecond: Double?
         public var connections: Int?
         public var responseTimeMs: Double?
-        /// Seconds since the newest master heartbeat this replica applied.
+        /// Seconds since the newest master heartbeat this replica applied (nil on a
+        /// master, and on a replica that cannot tell: no beat applied yet, or no answer from its MariaDB).
         public var heartbeatLagSeconds: Double?
 
         public init(

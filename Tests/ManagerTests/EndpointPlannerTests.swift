@@ -12,7 +12,7 @@ struct EndpointPlannerTests {
                    serverID: number, attempts: 0, createRequested: true, createdAt: now)
     }
 
-    func status(_ id: String, lag: Double, error: String = "") -> AgentStatus {
+    func status(_ id: String, lag: Double?, error: String = "") -> AgentStatus {
         var status = AgentStatus(id: id, state: "RUNNING", ip: "", port: 60000, mysqldPort: 3306, role: .slave, serverID: 1)
         status.performance = AgentStatus.Performance(queriesPerSecond: 0, errorsPerSecond: 0, connections: 0, responseTimeMs: 0, heartbeatLagSeconds: lag)
         status.replication = AgentStatus.Replication(
@@ -35,12 +35,21 @@ struct EndpointPlannerTests {
         #expect(layout == .init(writer: "127.0.1.1", readers: ["127.0.1.2"], fallback: "127.0.1.1"))
     }
 
+    @Test("A replica whose lag is unknown does not read: no status yet, or a status without a lag")
+    func unknownLag() {
+        let nodes = [node(1, role: .master), node(2), node(3), node(4)]
+        let statuses = ["node-2": status("node-2", lag: 0.3), "node-3": status("node-3", lag: nil)]
+        #expect(EndpointPlanner.layout(of: snapshot(nodes), statuses: statuses, maxLag: .seconds(10)).readers == ["127.0.1.2"])
+        #expect(EndpointPlanner.layout(of: snapshot(nodes), statuses: [:], maxLag: .seconds(10)).readers == [])
+    }
+
     @Test("During a switchover the writer stays until FENCE, has nobody until PROMOTE, then the new master")
     func layoutDuringPromotion() {
         let nodes = [node(1, role: .master), node(2), node(3)]
         var promotion = PromotionRecord(
             jobID: 2, kind: .switchover, automatic: false, fromNode: "node-1", toNode: "node-2", afterwards: .demote, stage: .elect, startedAt: now)
-        #expect(EndpointPlanner.layout(of: snapshot(nodes, promotion: promotion), statuses: [:], maxLag: .seconds(10))
+        let statuses = ["node-2": status("node-2", lag: 0), "node-3": status("node-3", lag: 0)]
+        #expect(EndpointPlanner.layout(of: snapshot(nodes, promotion: promotion), statuses: statuses, maxLag: .seconds(10))
             == .init(writer: "127.0.1.1", readers: ["127.0.1.3"], fallback: "127.0.1.1"))
         promotion.fencedAt = now
         #expect(EndpointPlanner.layout(of: snapshot(nodes, promotion: promotion), statuses: [:], maxLag: .seconds(10)).writer == nil)
@@ -78,12 +87,13 @@ struct EndpointPlannerTests {
         ])
     }
 
-    @Test("The configuration binds both endpoints, preallocates the slots and keeps the admin socket private")
+    @Test("The configuration binds both endpoints alone (no SO_REUSEPORT), preallocates the slots and keeps the admin socket private")
     func config() {
         let config = HAProxyConfig(
             options: EndpointOptions(address: "127.0.0.1", writerPort: 3306, readerPort: 3307), readerSlots: 3, directory: "/srv/m/haproxy")
         let text = config.render()
         #expect(text.contains("bind 127.0.0.1:3306\n") && text.contains("bind 127.0.0.1:3307\n"))
+        #expect(text.contains("\n    noreuseport\n"))
         #expect(text.contains("stats socket /srv/m/haproxy/admin.sock mode 600 level admin"))
         #expect(text.components(separatedBy: "\n    server r").count == 4)
         #expect(text.contains("server master 127.0.0.1:1 disabled backup check"))

@@ -27,6 +27,9 @@ struct EndpointTests {
             await through.close()
             #expect(try await manager.storedIDs(on: master).contains(1))
 
+            // A replica reads once its agent has shown its lag (the master serves reads until then).
+            let replicaAddresses = Set(replicas.compactMap { $0["ip"]?.stringValue })
+            try await eventually("the reader serves both replicas", timeout: .seconds(120)) { try await manager.readerAddresses() == replicaAddresses }
             let replicaIDs = Set(replicas.compactMap { $0["server_id"]?.intValue })
             var seen = Set<Int>()
             try await eventually("reads reach both replicas") {
@@ -44,6 +47,39 @@ struct EndpointTests {
             let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
             #expect(text.contains(#"conpaassql_endpoint_sessions_total{endpoint="reader",slot="r1""#), "\(text)")
             #expect(text.contains(#"conpaassql_endpoint_server_up{endpoint="writer",slot="master",server="\#(master["ip"]!.stringValue!):3306"} 1"#))
+        }
+    }
+
+    @Test("A replica whose SQL thread is stopped leaves the reader once past the lag limit and comes back after it catches up")
+    func laggingReplicaLeavesTheReader() async throws {
+        try await TestManager.with(extraArguments: ["--reader-max-lag", "2"]) { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 3])
+            try await manager.waitForRunning(3)
+            try await manager.addShopUser()
+            let replicas = try await manager.nodes().filter { $0["role"] == "slave" }
+            let lagging = try #require(replicas.first), current = try #require(replicas.last)
+            let laggingID = try #require(lagging["server_id"]?.intValue)
+            let both = Set(replicas.compactMap { $0["ip"]?.stringValue })
+            // HAProxy's own view (its admin socket), waited for without a time limit that depends on the machine's speed.
+            try await eventually("the reader serves both replicas", timeout: .seconds(120)) { try await manager.readerAddresses() == both }
+
+            let root = try await manager.rootConnection(vmID: try #require(lagging["vm_id"]?.stringValue))
+            _ = try await root.execute("STOP SLAVE SQL_THREAD")
+            let stopped = ContinuousClock.now
+            try await eventually("the lagging replica leaves the reader", timeout: .seconds(120)) {
+                try await manager.readerAddresses() == [try #require(current["ip"]?.stringValue)]
+            }
+            print("the replica left the reader \(ContinuousClock.now - stopped) after its SQL thread stopped (--reader-max-lag 2)")
+            let performance = try await manager.client.call("get_service_performance", kind: .get)["nodes"]?[lagging["id"]?.stringValue ?? ""]
+            #expect((performance?["heartbeat_lag_seconds"]?.doubleValue ?? 0) > 2, "it left past the limit: \(performance ?? .null)")
+            #expect(try await manager.readerServerIDs(count: 12).allSatisfy { $0 != laggingID }, "no read reaches it")
+
+            _ = try await root.execute("START SLAVE SQL_THREAD")
+            await root.close()
+            try await eventually("the replica is back in the reader", timeout: .seconds(120)) { try await manager.readerAddresses() == both }
+            try await eventually("reads reach it again", timeout: .seconds(120)) {
+                try await manager.readerServerIDs(count: 12).contains(laggingID)
+            }
         }
     }
 
@@ -151,48 +187,5 @@ struct EndpointTests {
             let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(text.contains(message), "\(arguments): \(text)")
         }
-    }
-}
-
-extension TestManager {
-    /// A connection as `shop` through the endpoint on `port` (3306 writer, 3307 reader).
-    func endpointConnection(port: Int) async throws -> MariaDBConnection {
-        try await MariaDBConnection.connect(
-            MariaDBConfiguration(endpoint: .tcp(host: address, port: port), user: "shop", password: "s3cret-pw", timeoutSeconds: 5),
-            threadPool: testThreadPool)
-    }
-
-    /// The service user the endpoint helpers log in as.
-    func addShopUser() async throws {
-        _ = try await client.call("configure_user", params: ["serviceNodeId": "all", "username": "shop", "password": "s3cret-pw"])
-    }
-
-    /// `@@server_id` through a new connection to the endpoint on `port`.
-    func endpointServerID(port: Int) async throws -> Int? {
-        let connection = try await endpointConnection(port: port)
-        let row = try? await connection.query("SELECT @@server_id AS id").first
-        await connection.close()
-        return Int(row?["id"] ?? "")
-    }
-
-    /// The server ids `count` new reader connections reached.
-    func readerServerIDs(count: Int) async throws -> [Int] {
-        var ids: [Int] = []
-        for _ in 0..<count { ids.append(try await endpointServerID(port: 3307) ?? 0) }
-        return ids
-    }
-
-    /// HAProxy's processes for this manager (master and workers).
-    /// HAProxy's master process, from its pid file (pids wrap: the lowest is not always the master).
-    func haproxyMasterPID() -> pid_t? {
-        (try? String(contentsOfFile: "\(stateDirectory)/haproxy/haproxy.pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
-
-    func haproxyPIDs() -> [pid_t] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(pid_t.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return command.contains("haproxy") && command.contains("\(stateDirectory)/haproxy/haproxy.cfg")
-        }.sorted()
     }
 }

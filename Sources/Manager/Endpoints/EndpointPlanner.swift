@@ -31,8 +31,9 @@ enum EndpointPlanner {
 
     /// The layout for the recorded state: the writer leaves a master once a
     /// promotion has fenced it and reaches the new one as soon as it is
-    /// promoted; replicas read only while RUNNING and lagging at most `maxLag`
-    /// (a replica not heard from yet counts as current).
+    /// promoted; replicas read only while RUNNING, without a replication error,
+    /// and with a known heartbeat lag of at most `maxLag` (a replica whose lag is
+    /// unknown, not heard from yet or unable to measure it, does not read).
     static func layout(of snapshot: ServiceSnapshot, statuses: [String: AgentStatus], maxLag: Duration) -> Layout {
         let writer: NodeRecord?
         if let promotion = snapshot.promotions.first {
@@ -47,8 +48,8 @@ enum EndpointPlanner {
         let changing = Set(snapshot.promotions.flatMap { [$0.fromNode] + ($0.toNode.map { [$0] } ?? []) })
         let readers = snapshot.liveNodes.filter { node in
             guard node.role != .master, node.state == .running, node.stage == nil, !changing.contains(node.id) else { return false }
-            let lag = statuses[node.id]?.performance?.heartbeatLagSeconds ?? 0
-            return lag <= maxLag.inSeconds && statuses[node.id]?.replication?.lastSQLError.isEmpty != false
+            guard let status = statuses[node.id], let lag = status.performance?.heartbeatLagSeconds else { return false }
+            return lag <= maxLag.inSeconds && status.replication?.lastSQLError.isEmpty != false
         }
         return Layout(writer: writer?.address, readers: Set(readers.compactMap(\.address)), fallback: writer?.address)
     }

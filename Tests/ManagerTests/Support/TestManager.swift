@@ -7,7 +7,10 @@ import TestSupport
 
 /// A real `conpaassql-manager` process on the local cloud, on its own loopback
 /// block `127.0.B.x` (manager on .250, VMs from .1), killed and cleaned up
-/// (VM process trees and state directory) at the end of the test.
+/// (VM process trees and state directory) at the end of the test. Test processes
+/// of other trees run at the same time: a block is claimed with a lock file
+/// (`/tmp/conpaassql-test-block-B.lock`) held until tear-down, and ``start(more:)``
+/// waits for its own manager's log to say it listens, never for just any answer.
 final class TestManager: Sendable {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
@@ -19,25 +22,39 @@ final class TestManager: Sendable {
     let client: RPCClient
     private let extraArguments: Mutex<[String]>
     private let process = Mutex<Process?>(nil)
+    /// The block's lock file (nil once released).
+    private let blockLock: Mutex<Int32?>
 
     var address: String { "127.0.\(block).250" }
     var url: String { "http://\(address):50000" }
 
     init(extraArguments: [String] = []) throws {
-        block = Self.nextBlock.withLock { value in
-            repeat { value += 1 } while !claimLoopbackBlock(value) || !Self.isFree(block: value)
-            return value
+        let (block, lock) = Self.nextBlock.withLock { value in
+            while true {
+                value += 1
+                if let lock = Self.claim(block: value) { return (value, lock) }
+            }
         }
+        self.block = block
+        blockLock = Mutex(lock)
         stateDirectory = "/tmp/cq-mgr-\(UUID().uuidString.prefix(6))"
         self.extraArguments = Mutex(extraArguments)
         client = RPCClient(baseURL: "http://127.0.\(block).250:50000", timeout: .seconds(60))
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
     }
 
-    /// Whether nothing listens on the block's manager address (another test run,
-    /// in this tree or another, may be using it).
-    private static func isFree(block: Int) -> Bool {
-        isLoopbackPortFree("127.0.\(block).250", port: 50000)
+    /// The block's lock file, locked, when no other test process holds it and nothing
+    /// listens on the block's manager address, its port or its endpoints (a run of an
+    /// older tree takes no lock; a killed run may leave its HAProxy behind).
+    private static func claim(block: Int) -> Int32? {
+        precondition(block < 255, "no loopback block left for a test manager")
+        let descriptor = open("/tmp/conpaassql-test-block-\(block).lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else { return nil }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0, [50000, 3306, 3307].allSatisfy({ isLoopbackPortFree("127.0.\(block).250", port: $0) }) else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
     }
 
     /// Starts the manager (again, on the same state) and waits until it answers;
@@ -56,18 +73,25 @@ final class TestManager: Sendable {
         ] + extraArguments
         _ = FileManager.default.createFile(atPath: "\(stateDirectory)/manager.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(stateDirectory)/manager.log"))
-        try log.seekToEnd()
+        let startedAt = try log.seekToEnd()
         manager.standardOutput = log
         manager.standardError = log
         try manager.run()
         process.withLock { $0 = manager }
+        // Another process answering on the address (a leftover of a crashed run, another
+        // tree's test) would fool the tests: this manager's own log must say it listens.
         try await eventually("the manager answers", timeout: .seconds(30)) {
             guard manager.isRunning else { throw TestFailure("the manager exited: \(logTail(lines: 5))") }
+            let log = FileHandle(forReadingAtPath: "\(stateDirectory)/manager.log")
+            try log?.seek(toOffset: startedAt)
+            let text = String(decoding: (try log?.readToEnd()) ?? Data(), as: UTF8.self)
+            try log?.close()
+            guard text.contains("listening on \(address):50000") else {
+                if text.contains("Address already in use") { throw TestFailure("another process holds \(address):50000") }
+                return false
+            }
             return (try? await client.call("get_service_info", kind: .get)) != nil
         }
-        // Another process answering on the address (a leftover of a crashed run) would fool the tests.
-        try await Task.sleep(for: .milliseconds(100))
-        guard manager.isRunning else { throw TestFailure("the manager exited: \(logTail(lines: 5))") }
     }
 
     /// Sends `signal` to the manager and waits for it to exit.
@@ -93,6 +117,7 @@ final class TestManager: Sendable {
         if ProcessInfo.processInfo.environment["KEEP_TEST_STATE"] == nil {
             try? FileManager.default.removeItem(atPath: stateDirectory)
         }
+        if let lock = blockLock.withLock({ $0.take() }) { close(lock) }
     }
 
     /// Runs `body` with a started manager, tearing it down however `body` ends.
