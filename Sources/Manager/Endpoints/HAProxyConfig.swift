@@ -3,7 +3,11 @@
 /// server slots that start in maintenance. The manager points the slots at
 /// nodes through the admin socket (``EndpointPlanner``), never by reloading;
 /// HAProxy checks the servers itself (TCP, every second), so a dead master
-/// leaves the writer even while the manager is down.
+/// leaves the writer even while the manager is down. Listeners do not share
+/// their port (`noreuseport`): by default a second HAProxy on the same address,
+/// one left running by an earlier manager, binds beside the first and the kernel
+/// splits new connections between them, half of them routed by slots nobody
+/// steers any more. Reloads stay seamless: the master hands the listening sockets over.
 struct HAProxyConfig: Sendable, Equatable {
     let options: EndpointOptions
     /// Reader slots: one per node the service may have.
@@ -33,6 +37,7 @@ struct HAProxyConfig: Sendable, Equatable {
             "    pidfile \(pidPath)",
             "    stats socket \(socketPath) mode 600 level admin",
             "    maxconn 4096",
+            "    noreuseport",
             "",
             "defaults",
             "    mode tcp",

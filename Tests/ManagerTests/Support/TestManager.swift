@@ -44,12 +44,13 @@ final class TestManager: Sendable {
     }
 
     /// The block's lock file, locked, when no other test process holds it and nothing
-    /// listens on the block's manager address (a run of an older tree takes no lock).
+    /// listens on the block's manager address, its port or its endpoints (a run of an
+    /// older tree takes no lock; a killed run may leave its HAProxy behind).
     private static func claim(block: Int) -> Int32? {
         precondition(block < 255, "no loopback block left for a test manager")
         let descriptor = open("/tmp/conpaassql-test-block-\(block).lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else { return nil }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0, isLoopbackPortFree("127.0.\(block).250", port: 50000) else {
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0, [50000, 3306, 3307].allSatisfy({ isLoopbackPortFree("127.0.\(block).250", port: $0) }) else {
             close(descriptor)
             return nil
         }
