@@ -14,14 +14,16 @@
 Replicas on machines of their own: on the local cloud every "VM" shares this
 machine's cores, so two replicas would have no more CPU than one. The benchmark
 therefore pins each replica VM's mariadbd to a core of its own with `taskset`
-(replica 1 on core 0, replica 2 on core 1) and raises its priority (nice -10, so
-that other work on this shared machine does not take its core), for both kinds
-of run: the replica read straight gets one core, and the reader's two replicas
-one core each. The same query, client and number of connections serve both
-kinds. The master, the agents, HAProxy and the client are neither pinned nor
-raised; they share the cores with whatever else runs on the machine (its load
-average is printed with each round), and in the reader's run they find both
-cores taken by the replicas, so this favours the straight run if anything.
+(replica 1 on core 0, replica 2 on core 1), for both kinds of run: the replica
+read straight gets one core, and the reader's two replicas one core each. The
+same query, client and number of connections serve both kinds. While reads
+run, the sessions they go through (the replicas' VMs, HAProxy and this client)
+have nice -10, so that other work on this shared machine (its load average is
+printed with each round; a fuzzer's session took 0.4 of a core from two busy
+replicas) takes less of their CPU. The client and HAProxy are not
+pinned: in the reader's run they find no core free of a busy replica (in the
+straight run one core is), so this favours the straight run if anything. The
+writer's figures are taken without any of this.
 
 Usage: bench-endpoints.py BIN_DIR ROUNDS WORK_DIR (run through scripts/bench-endpoints).
 """
@@ -91,9 +93,8 @@ def reads_per_second(host, port, clients=8, seconds=5):
     return sum(counts) / seconds
 
 
-def pin_mariadbd(vm_id, core):
-    """Pins every thread of the mariadbd of VM `vm_id` to `core`, at a higher priority (threads it starts later inherit both)."""
-    marker = f"{WORK}/manager/cloud/vms/{vm_id}/"
+def processes(program, marker):
+    """Pids of the processes running `program` whose command line holds `marker`."""
     pids = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -101,13 +102,26 @@ def pin_mariadbd(vm_id, core):
                 command = file.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if "mariadbd" in command.split(" ")[0] and marker in command:
+        if program in command.split(" ")[0] and marker in command:
             pids.append(pid)
+    return pids
+
+
+def pin_mariadbd(vm_id, core):
+    """Pins every thread of the mariadbd of VM `vm_id` to `core` (threads it starts later inherit it); answers its pid."""
+    pids = processes("mariadbd", f"{WORK}/manager/cloud/vms/{vm_id}/")
     if len(pids) != 1:
         raise RuntimeError(f"expected one mariadbd for VM {vm_id}, found {pids}")
     subprocess.run(["taskset", "-a", "-p", "-c", str(core), pids[0]], check=True, stdout=subprocess.DEVNULL)
-    threads = os.listdir(f"/proc/{pids[0]}/task")
-    subprocess.run(["renice", "-n", str(PRIORITY), "-p", *threads], check=True, stdout=subprocess.DEVNULL)
+    return pids[0]
+
+
+def session_priority(pids, nice):
+    """Sets the scheduling priority of the sessions of `pids` (Linux autogroups: the kernel shares
+    the CPU between sessions first, so nice values inside a session do not count against others)."""
+    for pid in pids:
+        with open(f"/proc/{pid}/autogroup", "w") as file:
+            file.write(str(nice))
 
 
 if (os.cpu_count() or 1) < 2:
@@ -115,7 +129,7 @@ if (os.cpu_count() or 1) < 2:
 log = open(f"{WORK}/manager.log", "w")
 manager = subprocess.Popen([f"{BIN}/conpaassql-manager", "--address", ADDRESS, "--state-dir", f"{WORK}/manager",
                             "--local-address-prefix", PREFIX, "--contextualization-dir", f"{REPO}/contextualization",
-                            "--agent-bin-dir", BIN, "--poll-interval-ms", "100"], stdout=log, stderr=log)
+                            "--agent-bin-dir", BIN, "--poll-interval-ms", "100"], stdout=log, stderr=log, start_new_session=True)
 try:
     wait_for(lambda: rpc(ADDRESS, "get_service_info") is not None)
     rpc(ADDRESS, "add_nodes", {"count": 3}, post=True)
@@ -131,8 +145,9 @@ try:
         setup.cursor().executemany("INSERT INTO bench.t VALUES (%s, %s)", [(i, i * 3) for i in range(start, start + 10_000)])
     setup.close()
     wait_for(lambda: all(connect(n["ip"]).cursor().execute(f"SELECT 1 FROM bench.t WHERE id = {ROWS - 1}") == 1 for n in replicas))
-    for core, replica in enumerate(replicas):
-        pin_mariadbd(replica["vm_id"], core)
+    # What reads go through: the replicas' VMs, HAProxy and this client (each a session of its own).
+    read_path = [pin_mariadbd(replica["vm_id"], core) for core, replica in enumerate(replicas)]
+    read_path += processes("haproxy", f"{WORK}/manager/haproxy/")[:1] + [str(os.getpid())]
     replica_ids = {server_id(n["ip"], 3306) for n in replicas}
     wait_for(lambda: {server_id(ADDRESS, 3307) for _ in range(12)} == replica_ids)
     one = replicas[0]["ip"]
@@ -145,8 +160,12 @@ try:
         direct_means.append(statistics.mean(straight_times))
         writer_means.append(statistics.mean(writer_times))
         runs = [(straight, one, 3306), (reader, ADDRESS, 3307)]
-        for figures, host, port in runs if number % 2 else reversed(runs):
-            figures.append(reads_per_second(host, port))
+        session_priority(read_path, PRIORITY)
+        try:
+            for figures, host, port in runs if number % 2 else reversed(runs):
+                figures.append(reads_per_second(host, port))
+        finally:
+            session_priority(read_path, 0)
         print(f"round {number}: connect+SELECT 1+close straight {d * 1000:.3f} ms, through the writer {w * 1000:.3f} ms; "
               f"reads/s one replica straight {straight[-1]:.1f}, through the reader {reader[-1]:.1f}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
