@@ -29,12 +29,15 @@ final class TestManager: Sendable {
     var url: String { "http://\(address):50000" }
 
     init(extraArguments: [String] = []) throws {
-        let (block, lock) = Self.nextBlock.withLock { value in
-            while true {
-                value += 1
+        // Blocks 151 to 254, in turn; one torn down (its lock released) may serve again.
+        let claimed = Self.nextBlock.withLock { value -> (Int, Int32)? in
+            for _ in 151...254 {
+                value = value >= 254 ? 151 : value + 1
                 if let lock = Self.claim(block: value) { return (value, lock) }
             }
+            return nil
         }
+        guard let (block, lock) = claimed else { throw TestFailure("every loopback block from 127.0.151 to 127.0.254 is taken") }
         self.block = block
         blockLock = Mutex(lock)
         stateDirectory = "/tmp/cq-mgr-\(UUID().uuidString.prefix(6))"
@@ -47,7 +50,6 @@ final class TestManager: Sendable {
     /// listens on the block's manager address, its port or its endpoints (a run of an
     /// older tree takes no lock; a killed run may leave its HAProxy behind).
     private static func claim(block: Int) -> Int32? {
-        precondition(block < 255, "no loopback block left for a test manager")
         let descriptor = open("/tmp/conpaassql-test-block-\(block).lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else { return nil }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0, [50000, 3306, 3307].allSatisfy({ isLoopbackPortFree("127.0.\(block).250", port: $0) }) else {
