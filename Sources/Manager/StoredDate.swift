@@ -56,16 +56,8 @@ enum StoredDate {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         var (whole, millisecond) = milliseconds.quotientAndRemainder(dividingBy: 1000)
         if millisecond < 0 { (whole, millisecond) = (whole - 1, millisecond + 1000) }
-        var seconds = time_t(whole)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func padded(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(padded(Int(parts.tm_year) + 1900, 4))-\(padded(Int(parts.tm_mon) + 1, 2))-\(padded(Int(parts.tm_mday), 2)) "
-            + "\(padded(Int(parts.tm_hour), 2)):\(padded(Int(parts.tm_min), 2)):\(padded(Int(parts.tm_sec), 2))"
-            + ".\(padded(Int(millisecond), 3))"
+        let fields = UTCFields(seconds: time_t(whole))
+        return "\(fields.day) \(fields.time).\(UTCFields.padded(millisecond, 3))"
     }
 
     /// The date of a stored value: this form (seconds and fraction optional, `T` for
