@@ -14,7 +14,10 @@ struct HAProxyProcess: Sendable {
     }
 
     /// Writes the configuration if it changed, checked with `haproxy -c` first; a
-    /// running HAProxy then reloads it (the only time it is reloaded).
+    /// running HAProxy then reloads it (the only time it is reloaded), and this
+    /// returns once the reload is through: meanwhile the master re-executes itself
+    /// and rewrites its pid file, both empty for a moment, and a tick that took
+    /// HAProxy for dead then would start a second one.
     func prepare() async throws {
         try FileManager.default.createDirectory(atPath: config.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let text = config.render()
@@ -27,9 +30,19 @@ struct HAProxyProcess: Sendable {
             throw Failure(description: "cannot write \(config.configPath): \(String(cString: strerror(errno)))")
         }
         if let pid = runningPID {
+            let before = pidFileWritten
             kill(pid, SIGUSR2)
             logger.notice("HAProxy reloads its new configuration", metadata: ["pid": "\(pid)"])
+            for _ in 0..<200 where pidFileWritten == before || runningPID == nil {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
         }
+    }
+
+    /// When the pid file was last written (HAProxy writes it at each start and reload), to the nanosecond.
+    private var pidFileWritten: [Int]? {
+        var info = stat()
+        return stat(config.pidPath, &info) == 0 ? [info.st_mtim.tv_sec, info.st_mtim.tv_nsec] : nil
     }
 
     /// The master process's pid, when it runs with this configuration.
