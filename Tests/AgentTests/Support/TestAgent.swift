@@ -103,9 +103,10 @@ enum TestAddresses {
     /// killed run left), is skipped.
     static func block() -> Int {
         next.withLock { value in
-            repeat { value += 1 } while !claimLoopbackBlock(value) || !(1...3).allSatisfy { node in
-                isLoopbackPortFree("127.0.\(value).\(node)", port: 60000) && isLoopbackPortFree("127.0.\(value).\(node)", port: 3306)
-            }
+            // The claim is never released: each block serves one test of this process.
+            repeat { value += 1 } while claimLoopbackBlock(value, free: (1...3).flatMap { node -> [(address: String, port: UInt16)] in
+                [("127.0.\(value).\(node)", 60000), ("127.0.\(value).\(node)", 3306)]
+            }) == nil
             return value
         }
     }

@@ -8,8 +8,8 @@ import TestSupport
 /// A real `conpaassql-manager` process on the local cloud, on its own loopback
 /// block `127.0.B.x` (manager on .250, VMs from .1), killed and cleaned up
 /// (VM process trees and state directory) at the end of the test. Test processes
-/// of other trees run at the same time: a block is claimed with a lock file
-/// (`/tmp/conpaassql-test-block-B.lock`) held until tear-down, and ``start(more:)``
+/// of other trees run at the same time: a block is claimed (``claimLoopbackBlock(_:free:)``)
+/// until tear-down, and ``start(more:)``
 /// waits for its own manager's log to say it listens, never for just any answer.
 final class TestManager: Sendable {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -33,7 +33,8 @@ final class TestManager: Sendable {
         let claimed = Self.nextBlock.withLock { value -> (Int, Int32)? in
             for _ in 151...254 {
                 value = value >= 254 ? 151 : value + 1
-                if let lock = Self.claim(block: value) { return (value, lock) }
+                let ports: [UInt16] = [50000, 3306, 3307]  // the manager, its writer and reader endpoints
+                if let lock = claimLoopbackBlock(value, free: ports.map { ("127.0.\(value).250", $0) }) { return (value, lock) }
             }
             return nil
         }
@@ -44,19 +45,6 @@ final class TestManager: Sendable {
         self.extraArguments = Mutex(extraArguments)
         client = RPCClient(baseURL: "http://127.0.\(block).250:50000", timeout: .seconds(60))
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-    }
-
-    /// The block's lock file, locked, when no other test process holds it and nothing
-    /// listens on the block's manager address, its port or its endpoints (a run of an
-    /// older tree takes no lock; a killed run may leave its HAProxy behind).
-    private static func claim(block: Int) -> Int32? {
-        let descriptor = open("/tmp/conpaassql-test-block-\(block).lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { return nil }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0, [50000, 3306, 3307].allSatisfy({ isLoopbackPortFree("127.0.\(block).250", port: $0) }) else {
-            close(descriptor)
-            return nil
-        }
-        return descriptor
     }
 
     /// Starts the manager (again, on the same state) and waits until it answers;
