@@ -37,7 +37,7 @@ def parse():
     return parser.parse_args()
 
 
-def prepare(service, settle_limit):
+def prepare(service):
     """Three nodes, the client's account and table; answers the running writer."""
     service.start()
     service.call("add_nodes", {"count": 3}, post=True)
@@ -100,7 +100,7 @@ def main():
     print(f"chaos: seed {arguments.seed}, {arguments.rounds} rounds, cloud {arguments.cloud}, work {arguments.work_dir}", flush=True)
     failures, writer, played = [], None, 0
     try:
-        writer = prepare(service, arguments.settle)
+        writer = prepare(service)
         for round_number in range(1, arguments.rounds + 1):
             line, violations = play_round(service, chooser, round_number, writer, arguments.settle, tally)
             played = round_number
@@ -118,7 +118,7 @@ def main():
           f"| {played} | {sum(tally['faults'].values())} ({', '.join(f'{k} {v}' for k, v in sorted(tally['faults'].items()))}) "
           f"| {', '.join(f'{k} {v}' for k, v in sorted(tally['operations'].items()))} | {len(writer.acked()) if writer else 0} | {len(failures)} |")
     if failures:
-        print(f"replay: scripts/chaos --seed {arguments.seed} --rounds {arguments.rounds} --cloud {arguments.cloud}")
+        print(f"replay: scripts/chaos --seed {arguments.seed} --rounds {arguments.rounds} --cloud {arguments.cloud} --block {arguments.block}")
         sys.exit(1)
 
 

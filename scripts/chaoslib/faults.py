@@ -38,7 +38,10 @@ def _kill_in_vm(service, random, nodes, program, what):
     session = service.agent_session(nodes[node]["ip"]) if node else None
     for pid, sid, command in processes() if session else []:
         if sid == session and os.path.basename(command.split(" ", 1)[0]) == program:
-            os.kill(pid, signal.SIGKILL)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:  # it ended between the listing and the kill
+                break
             return f"{what} of node {node} ({_role(service, node)}) SIGKILLed"
     return f"no {what} to kill"
 

@@ -26,7 +26,7 @@ class Writer(threading.Thread):
     def __init__(self, host, port):
         super().__init__(daemon=True)
         self.host, self.port = host, port
-        self.acknowledged, self.attempts, self.stopped = set(), 0, False
+        self.acknowledged, self.stopped = set(), False
         self.lock = threading.Lock()
         self.running = threading.Event()  # cleared: the writer waits (between two inserts)
         self.idle = threading.Event()
@@ -42,7 +42,6 @@ class Writer(threading.Thread):
             try:
                 if connection is None:
                     connection = connect(self.host, self.port, timeout=2)
-                self.attempts += 1
                 connection.cursor().execute("INSERT INTO chaos.acked VALUES (%s)", (next_id,))
                 with self.lock:
                     self.acknowledged.add(next_id)
