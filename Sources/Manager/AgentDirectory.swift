@@ -29,6 +29,14 @@ struct AgentDirectory: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Points the agent at `address` at the master on `masterHost` (`follow_master`, with
+    /// the service's `epoch`), demoting it first when it still calls itself master.
+    func followMaster(at address: String, masterHost: String, epoch: Int, demote: Bool) async throws {
+        _ = try await client(for: address, timeout: .seconds(60)).call("follow_master", params: [
+            "epoch": .int(epoch), "master_host": .string(masterHost), "demote": .bool(demote),
+        ])
+    }
+
     /// The HTTP client for agents: it gives up connecting after a few seconds (an
     /// agent that is down is reported at once, not after the whole call's timeout).
     /// Process-wide, like `HTTPClient.shared`, so it never needs shutting down.

@@ -54,8 +54,9 @@ struct HealthMonitor: Service, CustomStringConvertible {
         let replicas = current.liveNodes.filter { $0.role != .master && $0.state == .running && $0.stage == nil }
         metrics.semiSync(PromotionPlanner.semiSyncState(master: master.flatMap { answers[$0.id] }, runningReplicas: replicas.count))
         guard current.service.lifecycle == .active, current.promotions.isEmpty else { return }
-        await repair(current, answers: answers)
+        // A dead master first: a repair may wait on a slow agent for up to a minute.
         if let master, master.stage == nil { try await watch(master, replicas: replicas.compactMap { answers[$0.id] }, service: current.service) }
+        await repair(current, answers: answers)
         for node in planner.replicasToReplace(current.liveNodes, now: Date()) {
             let job = try await store.replaceReplica(node.id)
             logger.warning("replacing a replica FAILED for too long", metadata: ["node.id": "\(node.id)", "job.id": "\(job.id ?? 0)"])
@@ -112,24 +113,34 @@ struct HealthMonitor: Service, CustomStringConvertible {
 
     /// Puts right a node that writes without being the master, a master that cannot write, or a
     /// replica that does not follow the master.
+    /// Each node's repair runs beside the others'; the round waits for them all.
     private func repair(_ snapshot: ServiceSnapshot, answers: [String: AgentStatus]) async {
         let epoch = snapshot.service.epoch
-        for repair in PromotionPlanner.repairs(nodes: snapshot.liveNodes, statuses: answers) {
-            switch repair {
-            case .fence(let id):
-                guard let address = snapshot.node(id)?.address else { continue }
-                logger.warning("a node that is not the master accepts writes: making it read-only", metadata: ["node.id": "\(id)"])
-                _ = try? await agents.client(for: address, timeout: .seconds(5)).call("fence", params: ["epoch": .int(epoch)])
-            case .restoreMaster(let id, let semiSync):
-                guard let address = snapshot.node(id)?.address else { continue }
-                logger.info("setting the master up again", metadata: ["node.id": "\(id)", "semi_sync": "\(semiSync)"])
-                _ = try? await agents.client(for: address, timeout: .seconds(10))
-                    .call("set_up_replica_master", params: ["epoch": .int(epoch), "semi_sync": .bool(semiSync)])
-            case .follow(let id, let demote):
-                guard let address = snapshot.node(id)?.address, let masterAddress = snapshot.master?.address else { continue }
-                logger.warning("a replica does not replicate from the master: pointing it at the master", metadata: ["node.id": "\(id)"])
-                _ = try? await agents.client(for: address, timeout: .seconds(60))
-                    .call("follow_master", params: ["epoch": .int(epoch), "master_host": .string(masterAddress), "demote": .bool(demote)])
+        await withDiscardingTaskGroup { group in
+            for repair in PromotionPlanner.repairs(nodes: snapshot.liveNodes, statuses: answers) {
+                group.addTask { await self.perform(repair, snapshot: snapshot, epoch: epoch) }
+            }
+        }
+    }
+
+    private func perform(_ repair: PromotionPlanner.Repair, snapshot: ServiceSnapshot, epoch: Int) async {
+        switch repair {
+        case .fence(let id):
+            guard let address = snapshot.node(id)?.address else { return }
+            logger.warning("a node that is not the master accepts writes: making it read-only", metadata: ["node.id": "\(id)"])
+            _ = try? await agents.client(for: address, timeout: .seconds(5)).call("fence", params: ["epoch": .int(epoch)])
+        case .restoreMaster(let id, let semiSync):
+            guard let address = snapshot.node(id)?.address else { return }
+            logger.info("setting the master up again", metadata: ["node.id": "\(id)", "semi_sync": "\(semiSync)"])
+            _ = try? await agents.client(for: address, timeout: .seconds(10))
+                .call("set_up_replica_master", params: ["epoch": .int(epoch), "semi_sync": .bool(semiSync)])
+        case .follow(let id, let demote):
+            guard let address = snapshot.node(id)?.address, let masterAddress = snapshot.master?.address else { return }
+            logger.warning("a replica does not replicate from the master: pointing it at the master", metadata: ["node.id": "\(id)"])
+            do {
+                try await agents.followMaster(at: address, masterHost: masterAddress, epoch: epoch, demote: demote)
+            } catch {
+                logger.error("could not point the replica at the master: \(error)", metadata: ["node.id": "\(id)"])
             }
         }
     }

@@ -145,16 +145,14 @@ extension ProvisioningWorker {
 
     private func repoint(_ old: NodeRecord, _ promotion: PromotionRecord, snapshot: ServiceSnapshot) async throws -> PromotionRecord {
         let (node, address) = try newMaster(promotion, snapshot)
-        let epoch = JSONValue.int(promotion.epoch ?? snapshot.service.epoch)
+        let epoch = promotion.epoch ?? snapshot.service.epoch
         var followers = snapshot.liveNodes.filter { $0.id != node.id && $0.id != old.id && $0.state == .running && $0.stage == nil }
         if promotion.afterwards == .demote { followers.append(old) }
         var problems: [String] = []
         for follower in followers {
             guard let followerAddress = follower.address else { continue }
             do {
-                _ = try await agents.client(for: followerAddress, timeout: .seconds(60)).call("follow_master", params: [
-                    "epoch": epoch, "master_host": .string(address), "demote": .bool(follower.id == old.id),
-                ])
+                try await agents.followMaster(at: followerAddress, masterHost: address, epoch: epoch, demote: follower.id == old.id)
             } catch {
                 problems.append("\(follower.id): \(error)")
                 logger.error("could not repoint a replica", metadata: ["node.id": "\(follower.id)", "error": "\(error)"])
@@ -162,7 +160,7 @@ extension ProvisioningWorker {
         }
         if followers.count > problems.count {
             do {
-                _ = try await agents.client(for: address, timeout: .seconds(30)).call("set_up_replica_master", params: ["epoch": epoch, "semi_sync": true])
+                _ = try await agents.client(for: address, timeout: .seconds(30)).call("set_up_replica_master", params: ["epoch": .int(epoch), "semi_sync": true])
             } catch {
                 problems.append("semi-sync stays off on \(node.id): \(error)")
             }
