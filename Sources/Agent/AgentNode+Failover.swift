@@ -48,8 +48,10 @@ extension AgentNode {
             let setup = ReplicaSetup(
                 masterHost: masterHost, masterPort: masterPort, masterAgentPort: masterAgentPort, credentials: nil,
                 startingPoint: .snapshot, serverID: nil)
-            // A replica's account already exists on the new master (accounts replicate); a former master needs one.
-            let account = role == .slave ? nil : try await replicationAccount(
+            // A replica keeps its account: accounts replicate, so it exists on the new master. A former
+            // master needs one, and so does a replica whose settings are gone (RESET SLAVE ALL).
+            let keepsAccount = role == .slave ? try await replication.replicaStatus() != nil : false
+            let account = keepsAccount ? nil : try await replicationAccount(
                 for: setup, masterAgent: "http://\(hostForURL(masterHost)):\(masterAgentPort)")
             try await replication.follow(host: masterHost, port: masterPort, account: account, demote: demote)
             try store.update { state in
