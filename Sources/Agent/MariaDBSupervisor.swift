@@ -63,6 +63,10 @@ final class MariaDBSupervisor: Service, Sendable {
 
     func send(_ event: Event) { continuation.yield(event) }
 
+    /// SIGKILLs the running mariadbd at once (its data is about to be replaced);
+    /// the supervisor then sees it end as after a stop.
+    func killServer() { status.withLock { $0.process?.send(SIGKILL) } }
+
     /// Waits until mariadbd is running, or throws after `timeout`.
     func waitUntilRunning(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout

@@ -22,7 +22,7 @@ extension AgentNode {
         let response = try await PeerHTTPClient.fetch(url, secret: configuration.secret, what: "a backup", timeout: .hours(6))
         let position: BackupPosition
         do {
-            FileSystem.remove(incoming)
+            await remove(incoming)
             try FileSystem.createDirectory(incoming)
             try await unpack(response, into: incoming, from: url, compressed: compressed)
             try await ChildProcess.run(
@@ -34,31 +34,28 @@ extension AgentNode {
             position = parsed
             try writeRootReset()
         } catch {
-            FileSystem.remove(incoming)
-            FileSystem.remove(paths.rootReset)
+            await remove(incoming, paths.rootReset)
             throw error
         }
         if replacing {
             try await stopForReplacement()
-            FileSystem.remove(previous)
+            await remove(previous)
             guard rename(paths.dataDirectory, previous) == 0 else {
                 let failure = AgentError.internalFailure("cannot move the data directory aside: errno \(errno)")
-                FileSystem.remove(incoming)
-                FileSystem.remove(paths.rootReset)
+                await remove(incoming, paths.rootReset)
                 supervisor.send(.start)
                 throw failure
             }
         }
         var started = false
         do {
-            FileSystem.remove(paths.dataDirectory)
+            await remove(paths.dataDirectory)
             guard rename(incoming, paths.dataDirectory) == 0 else { throw AgentError.internalFailure("cannot move the copy into place: errno \(errno)") }
             let starts = supervisor.starts
             supervisor.send(.start)
             started = true
             try await waitUntilRunning(startedAfter: starts, timeout: .seconds(300))
-            FileSystem.remove(paths.rootReset)
-            FileSystem.remove(previous)
+            await remove(paths.rootReset, previous)
             logger.info("installed a physical copy", metadata: ["gtid": "\(position.gtid)"])
             return position
         } catch {
@@ -67,9 +64,7 @@ extension AgentNode {
                 supervisor.send(.stop)
                 try? await waitUntilStopped()
             }
-            FileSystem.remove(paths.rootReset)
-            FileSystem.remove(paths.dataDirectory)
-            FileSystem.remove(incoming)
+            await remove(paths.rootReset, paths.dataDirectory, incoming)
             if replacing {
                 _ = rename(previous, paths.dataDirectory)
                 supervisor.send(.start)
@@ -78,14 +73,20 @@ extension AgentNode {
         }
     }
 
+    /// Removes `paths` (data directories: gigabytes) on the thread pool.
+    private func remove(_ paths: String...) async {
+        try? await threadPool.runIfActive { for path in paths { FileSystem.remove(path) } }
+    }
+
     /// Stops mariadbd without a clean shutdown: its data is about to be replaced (a
     /// new node's), and should the copy fail, InnoDB's crash recovery brings it back.
     private func stopForReplacement() async throws {
         supervisor.send(.stop)
+        // Once the supervisor is stopping (else it would restart the killed server).
         for _ in 0..<200 where supervisor.agentState == .running {
             try await Task.sleep(for: .milliseconds(10))
         }
-        if supervisor.agentState == .stopping, let pid = supervisor.pid { kill(pid, SIGKILL) }
+        if supervisor.agentState == .stopping { supervisor.killServer() }
         try await waitUntilStopped()
     }
 
