@@ -45,4 +45,13 @@ struct BackupPlannerTests {
         #expect(BackupPlanner.problem(restoring: backups[0], until: start, archivedUntil: archived)?.contains("later time") == true)
         #expect(BackupPlanner.problem(restoring: backups[0], until: archived.addingTimeInterval(1), archivedUntil: archived)?.contains("archive reaches") == true)
     }
+
+    @Test("Archive file names and mariadb-binlog's stop time are read and written without ICU")
+    func namesAndTimes() {
+        #expect(BackupStore.isBinlogFileName("mysql-bin.000042"))
+        for name in ["mysql-bin.42", "mysql-bin.0000420", ".000001", "mysql bin.000001", "mysql-bin.00000a", "a.b.000001", "mysql-bin.００００01"] {
+            #expect(!BackupStore.isBinlogFileName(name), "\(name)")
+        }
+        #expect(ProvisioningWorker.binlogTime(Date(timeIntervalSince1970: 1_764_457_522.9)) == "2025-11-29 23:05:22")
+    }
 }

@@ -52,11 +52,11 @@ struct BackupPlanner: Sendable {
     static func problem(restoring backup: BackupRecord, until: Date, archivedUntil: Date?) -> String? {
         guard let end = backup.finishedAt else { return "backup \(backup.id ?? 0) is not complete" }
         if until < end {
-            return "backup \(backup.id ?? 0) holds the data of \(ISO8601DateFormatter().string(from: end)); restore it to a later time or take an older backup"
+            return "backup \(backup.id ?? 0) holds the data of \(end.iso8601); restore it to a later time or take an older backup"
         }
         let limit = max(end, archivedUntil ?? end)
         if until > limit {
-            return "the binlog archive reaches \(ISO8601DateFormatter().string(from: limit)); \(ISO8601DateFormatter().string(from: until)) is later"
+            return "the binlog archive reaches \(limit.iso8601); \(until.iso8601) is later"
         }
         return nil
     }

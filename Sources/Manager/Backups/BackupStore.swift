@@ -81,9 +81,17 @@ struct BackupStore: Sendable {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.first?.isNumber == true }.sorted()
         return names.map { segment in
             let files = ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(segment)")) ?? [])
-                .filter { $0.range(of: #"^[A-Za-z0-9_-]+\.[0-9]{6}$"#, options: .regularExpression) != nil }.sorted()
+                .filter(Self.isBinlogFileName).sorted()
             return files.map { "archive/timeline-\(timeline)/\(segment)/\($0)" }
         }
+    }
+
+    /// A binlog file's name as mariadbd writes it: `BASE.NNNNNN` (BASE letters, digits, `_`, `-`).
+    static func isBinlogFileName(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].count == 6 else { return false }
+        return parts[0].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+            && parts[1].allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// SHA-256 of a file, by coreutils' `sha256sum` on the thread pool.

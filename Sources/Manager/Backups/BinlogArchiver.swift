@@ -44,11 +44,11 @@ final class BinlogArchiver: Service, Sendable {
         await process.stop()
     }
 
-    /// The time of the archive's last write in `timeline`, if anything was archived.
+    /// The time of the archive's last write in `timeline`, if anything was archived: the
+    /// newest file of the newest segment is the one being written (one stat, not one per file).
     func archivedUntil(timeline: Int) -> Date? {
-        files.segments(timeline: timeline).joined().compactMap { path in
-            (try? FileManager.default.attributesOfItem(atPath: "\(files.directory)/\(path)"))?[.modificationDate] as? Date
-        }.max()
+        guard let newest = files.segments(timeline: timeline).last(where: { !$0.isEmpty })?.last else { return nil }
+        return (try? FileManager.default.attributesOfItem(atPath: "\(files.directory)/\(newest)"))?[.modificationDate] as? Date
     }
 
     private func step() async {

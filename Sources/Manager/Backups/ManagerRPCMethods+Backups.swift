@@ -18,7 +18,7 @@ extension ManagerRPCMethods {
             let range = BackupPlanner.restorable(records, timeline: timeline, archivedUntil: archiver?.archivedUntil(timeline: timeline))
             return [
                 "backups": .array(records.map(json)),
-                "restorable": range.map { ["from": .string(iso8601($0.from)), "until": .string(iso8601($0.until))] } ?? .null,
+                "restorable": range.map { ["from": .string($0.from.iso8601), "until": .string($0.until.iso8601)] } ?? .null,
             ]
         }
         methods.registerForwarding("delete_backup", kind: .post, metrics: metrics) { params in
@@ -59,16 +59,12 @@ extension ManagerRPCMethods {
 
     static func json(_ backup: BackupRecord) -> JSONValue {
         [
-            "id": .int(Int(backup.id ?? 0)), "created_at": .string(iso8601(backup.createdAt)),
-            "finished_at": backup.finishedAt.map { .string(iso8601($0)) } ?? .null,
+            "id": .int(Int(backup.id ?? 0)), "created_at": .string(backup.createdAt.iso8601),
+            "finished_at": backup.finishedAt.map { .string($0.iso8601) } ?? .null,
             "node": backup.nodeID.map(JSONValue.string) ?? .null, "gtid": backup.gtid.map(JSONValue.string) ?? .null,
             "bytes": .int(Int(backup.bytes)), "state": .string(backup.state.rawValue), "timeline": .int(backup.timeline),
             "failure": backup.failure.map(JSONValue.string) ?? .null,
         ]
-    }
-
-    static func iso8601(_ date: Date) -> String {
-        date.formatted(.iso8601)
     }
 
     /// An ISO-8601 UTC time, with or without fractional seconds.

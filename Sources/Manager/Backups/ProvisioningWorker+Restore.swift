@@ -26,11 +26,8 @@ extension ProvisioningWorker {
 
     /// `mariadb-binlog`'s `--stop-datetime` form, in UTC (the agent runs it with `TZ=UTC`).
     static func binlogTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
+        let fields = UTCFields(seconds: time_t(date.timeIntervalSince1970.rounded(.down)))
+        return "\(fields.day) \(fields.time)"
     }
 }
 
