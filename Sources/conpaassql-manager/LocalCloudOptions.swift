@@ -29,6 +29,8 @@ struct LocalCloudOptions: ParsableArguments {
     /// (the manager does not link the agent). Nil when there is no agent to run: the
     /// agents then run mariadb-install-db themselves (and fail to boot without a binary).
     func dataDirectoryTemplate(in directory: String, logger: Logger) async throws -> String? {
+        let template = "\(directory)/datadir-template"
+        if FileManager.default.fileExists(atPath: "\(template)/mysql") { return template }  // made by an earlier start
         let agent = "\(agentBinDir ?? InstallLayout.executableDirectory)/conpaassql-agent"
         guard FileManager.default.isExecutableFile(atPath: agent) else {
             logger.warning("no data directory template: \(agent) is missing")
@@ -37,8 +39,11 @@ struct LocalCloudOptions: ParsableArguments {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: agent)
         process.arguments = ["prepare-datadir-template", directory]
-        let (output, errors) = (Pipe(), Pipe())
-        (process.standardOutput, process.standardError, process.standardInput) = (output, errors, FileHandle.nullDevice)
+        // Its errors go to a file: a pipe read only after the end would block a talkative child.
+        let errorLog = "\(directory)/datadir-template.agent.log"
+        _ = FileManager.default.createFile(atPath: errorLog, contents: nil)
+        let output = Pipe()
+        (process.standardOutput, process.standardError, process.standardInput) = (output, try FileHandle(forWritingTo: URL(fileURLWithPath: errorLog)), FileHandle.nullDevice)
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
@@ -50,11 +55,11 @@ struct LocalCloudOptions: ParsableArguments {
         }
         // The agent has ended: reading what it wrote no longer waits.
         let (printed, failure) = try await NIOThreadPool.singleton.runIfActive {
-            (output.fileHandleForReading.readDataToEndOfFile(), errors.fileHandleForReading.readDataToEndOfFile())
+            (output.fileHandleForReading.readDataToEndOfFile(), (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? "")
         }
         let path = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard status == 0, !path.isEmpty else {
-            throw ValidationError("cannot prepare the data directory template: \(String(decoding: failure, as: UTF8.self))")
+            throw ValidationError("cannot prepare the data directory template: \(failure)")
         }
         return path
     }
