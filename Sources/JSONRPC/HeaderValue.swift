@@ -9,12 +9,12 @@ struct HeaderValue: Sendable, Equatable {
 
     init(_ text: String) {
         let pieces = Self.splitOutsideQuotes(text)
-        value = Self.trimmed(pieces.first ?? "").lowercased()
+        value = (pieces.first ?? "").trimmingWhitespace().lowercased()
         var parameters: [String: String] = [:]
         for piece in pieces.dropFirst() {
             guard let equals = piece.firstIndex(of: "=") else { continue }
-            let name = Self.trimmed(piece[..<equals]).lowercased()
-            let rawValue = Self.trimmed(piece[piece.index(after: equals)...])
+            let name = piece[..<equals].trimmingWhitespace().lowercased()
+            let rawValue = piece[piece.index(after: equals)...].trimmingWhitespace()
             if !name.isEmpty, parameters[name] == nil {
                 parameters[name] = Self.unquoted(rawValue)
             }
@@ -59,9 +59,5 @@ struct HeaderValue: Sendable, Equatable {
             }
         }
         return result
-    }
-
-    private static func trimmed(_ text: Substring) -> String {
-        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 }
