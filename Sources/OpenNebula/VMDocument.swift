@@ -18,7 +18,6 @@ public enum VMDocument {
 
     private static func read(_ xml: String, root: String) throws(OpenNebulaError) -> [VMRecord] {
         let bytes = Array(xml.utf8)
-        if let hazard = XMLParserHazard.reason(bytes) { throw invalid("the \(root) document is refused: \(hazard)") }
         var scanner = XMLScanner(bytes)
         var reader = VMDocumentReader(root: root)
         while true {
