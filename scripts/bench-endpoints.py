@@ -29,7 +29,7 @@ Usage: bench-endpoints.py BIN_DIR ROUNDS WORK_DIR (run through scripts/bench-end
 """
 import os, statistics, subprocess, sys, threading, time
 import pymysql
-from benchlib import rpc, wait_for
+from benchlib import processes, program, rpc, wait_for
 
 BIN, ROUNDS, WORK = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -93,23 +93,14 @@ def reads_per_second(host, port, clients=8, seconds=5):
     return sum(counts) / seconds
 
 
-def processes(program, marker):
-    """Pids of the processes running `program` whose command line holds `marker`."""
-    pids = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as file:
-                command = file.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if program in command.split(" ")[0] and marker in command:
-            pids.append(pid)
-    return pids
+def pids_of(name, marker):
+    """Pids (as text) of the processes running program `name` whose command line holds `marker`."""
+    return [str(pid) for pid, _, command in processes() if program(command) == name and marker in command]
 
 
 def pin_mariadbd(vm_id, core):
     """Pins every thread of the mariadbd of VM `vm_id` to `core` (threads it starts later inherit it); answers its pid."""
-    pids = processes("mariadbd", f"{WORK}/manager/cloud/vms/{vm_id}/")
+    pids = pids_of("mariadbd", f"{WORK}/manager/cloud/vms/{vm_id}/")
     if len(pids) != 1:
         raise RuntimeError(f"expected one mariadbd for VM {vm_id}, found {pids}")
     subprocess.run(["taskset", "-a", "-p", "-c", str(core), pids[0]], check=True, stdout=subprocess.DEVNULL)
@@ -118,10 +109,15 @@ def pin_mariadbd(vm_id, core):
 
 def session_priority(pids, nice):
     """Sets the scheduling priority of the sessions of `pids` (Linux autogroups: the kernel shares
-    the CPU between sessions first, so nice values inside a session do not count against others)."""
+    the CPU between sessions first, so nice values inside a session do not count against others);
+    `nice` is one value for all, or a dict pid → value. Answers the values they had."""
+    before = {}
     for pid in pids:
+        with open(f"/proc/{pid}/autogroup") as file:
+            before[pid] = int(file.read().split()[-1])  # "/autogroup-N nice V"
         with open(f"/proc/{pid}/autogroup", "w") as file:
-            file.write(str(nice))
+            file.write(str(nice[pid] if isinstance(nice, dict) else nice))
+    return before
 
 
 if (os.cpu_count() or 1) < 2:
@@ -147,7 +143,7 @@ try:
     wait_for(lambda: all(connect(n["ip"]).cursor().execute(f"SELECT 1 FROM bench.t WHERE id = {ROWS - 1}") == 1 for n in replicas))
     # What reads go through: the replicas' VMs, HAProxy and this client (each a session of its own).
     read_path = [pin_mariadbd(replica["vm_id"], core) for core, replica in enumerate(replicas)]
-    read_path += processes("haproxy", f"{WORK}/manager/haproxy/")[:1] + [str(os.getpid())]
+    read_path += pids_of("haproxy", f"{WORK}/manager/haproxy/")[:1] + [str(os.getpid())]
     replica_ids = {server_id(n["ip"], 3306) for n in replicas}
     wait_for(lambda: {server_id(ADDRESS, 3307) for _ in range(12)} == replica_ids)
     one = replicas[0]["ip"]
@@ -160,12 +156,12 @@ try:
         direct_means.append(statistics.mean(straight_times))
         writer_means.append(statistics.mean(writer_times))
         runs = [(straight, one, 3306), (reader, ADDRESS, 3307)]
-        session_priority(read_path, PRIORITY)
+        before = session_priority(read_path, PRIORITY)
         try:
             for figures, host, port in runs if number % 2 else reversed(runs):
                 figures.append(reads_per_second(host, port))
         finally:
-            session_priority(read_path, 0)
+            session_priority(read_path, before)
         print(f"round {number}: connect+SELECT 1+close straight {d * 1000:.3f} ms, through the writer {w * 1000:.3f} ms; "
               f"reads/s one replica straight {straight[-1]:.1f}, through the reader {reader[-1]:.1f}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
@@ -176,7 +172,10 @@ try:
     print(f"reads per second (8 clients, replicas pinned to a core each): reader over 2 replicas {r:.1f}, "
           f"one replica straight {o:.1f}, ratio {r / o:.2f} (goal >= 1.6)")
 finally:
-    rpc(ADDRESS, "shutdown", post=True) if manager.poll() is None else None
-    time.sleep(3)
-    manager.terminate()
-    manager.wait()
+    try:
+        if manager.poll() is None:
+            rpc(ADDRESS, "shutdown", post=True)
+            wait_for(lambda: rpc(ADDRESS, "get_service_info")["state"] == "STOPPED", limit=60)
+    finally:
+        manager.terminate()
+        manager.wait()

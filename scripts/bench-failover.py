@@ -16,7 +16,7 @@ Usage: bench-failover.py BIN_DIR ROUNDS WORK_DIR (run through scripts/bench-fail
 """
 import os, signal, statistics, subprocess, sys, threading, time
 import pymysql
-from benchlib import rpc, wait_for
+from benchlib import agent_session, rpc, signal_session, wait_for
 
 BIN, ROUNDS, WORK = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -71,22 +71,10 @@ class Writer(threading.Thread):
 
 def kill_session_of(address):
     """SIGKILL every process in the session of the agent at `address` (its whole local VM)."""
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            command = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
-            if f"conpaassql-agent --address {address} " in command:
-                session = os.getsid(int(pid))
-                break
-        except OSError:
-            continue
-    else:
+    session = agent_session(address)
+    if session is None:
         raise RuntimeError(f"no agent at {address}")
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if os.getsid(int(pid)) == session:
-                os.kill(int(pid), signal.SIGKILL)
-        except OSError:
-            pass
+    signal_session(session, signal.SIGKILL)
 
 
 def managed_round(round_number):

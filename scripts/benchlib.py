@@ -1,5 +1,6 @@
-"""What the Python benchmarks share: JSON-RPC calls to a manager and polling."""
+"""What the Python benchmarks and the chaos run share: JSON-RPC calls to a manager, polling, processes."""
 import json
+import os
 import time
 import urllib.parse
 import urllib.request
@@ -32,3 +33,37 @@ def wait_for(condition, limit=300):
         if time.monotonic() > deadline:
             raise RuntimeError("timed out")
         time.sleep(0.05)
+
+
+def processes():
+    """(pid, session, command line) of every process this user can see."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                command = file.read().replace(b"\0", b" ").decode(errors="replace")
+            found.append((int(pid), os.getsid(int(pid)), command))
+        except OSError:
+            continue
+    return found
+
+
+def program(command):
+    """The program's name in a command line: `mariadbd` for `/usr/sbin/mariadbd --defaults-file=...`."""
+    return os.path.basename(command.split(" ", 1)[0])
+
+
+def signal_session(session, number):
+    """Sends `number` to every process of `session` (a local VM's whole process tree)."""
+    for pid, sid, _ in processes():
+        if sid == session:
+            try:
+                os.kill(pid, number)
+            except OSError:
+                pass
+
+
+def agent_session(address):
+    """The session of the agent serving `address` (its local VM's process tree), or None."""
+    return next((session for _, session, command in processes()
+                 if program(command) == "conpaassql-agent" and f" --address {address} " in command), None)

@@ -4,31 +4,9 @@ import signal
 import subprocess
 import xmlrpc.client
 
-from benchlib import rpc, wait_for
+from benchlib import processes, rpc, signal_session, wait_for
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def processes():
-    """(pid, session, command line) of every process this user can see."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            command = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
-            found.append((int(pid), os.getsid(int(pid)), command))
-        except OSError:
-            continue
-    return found
-
-
-def signal_session(session, number):
-    """Sends `number` to every process of `session` (a local VM's whole process tree)."""
-    for pid, sid, _ in processes():
-        if sid == session:
-            try:
-                os.kill(pid, number)
-            except OSError:
-                pass
 
 
 class OneSim:
@@ -135,13 +113,6 @@ class Service:
     def vm_directories(self):
         """Where this run's VMs live: the directories whose processes belong to a VM."""
         return f"{self.work}/one/" if self.onesim else f"{self.state}/cloud/"
-
-    def agent_session(self, address):
-        """The session of the agent serving `address` (its VM's process tree), or None."""
-        for pid, session, command in processes():
-            if f"conpaassql-agent --address {address} " in command:
-                return session
-        return None
 
 
 def node_number(node_id):

@@ -3,7 +3,8 @@ import os
 import signal
 import time
 
-from chaoslib.cluster import node_number, processes, signal_session
+from benchlib import agent_session, processes, program, signal_session
+from chaoslib.cluster import node_number
 
 ONESIM_FAULTS = ["allocate:0.5", "vanish:0.3", "slow:0.5:1500", "auth:0.3"]
 
@@ -32,12 +33,12 @@ def kill_mariadbd(service, random, nodes):
     return _kill_in_vm(service, random, nodes, "mariadbd", "mariadbd")
 
 
-def _kill_in_vm(service, random, nodes, program, what):
-    """SIGKILLs the process running `program` in the VM of a victim node (not its restart loop)."""
+def _kill_in_vm(service, random, nodes, name, what):
+    """SIGKILLs the process running program `name` in the VM of a victim node (not its restart loop)."""
     node = victim(service, random, nodes)
-    session = service.agent_session(nodes[node]["ip"]) if node else None
+    session = agent_session(nodes[node]["ip"]) if node else None
     for pid, sid, command in processes() if session else []:
-        if sid == session and os.path.basename(command.split(" ", 1)[0]) == program:
+        if sid == session and program(command) == name:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:  # it ended between the listing and the kill
@@ -48,7 +49,7 @@ def _kill_in_vm(service, random, nodes, program, what):
 
 def freeze_vm(service, random, nodes):
     node = victim(service, random, nodes)
-    session = service.agent_session(nodes[node]["ip"]) if node else None
+    session = agent_session(nodes[node]["ip"]) if node else None
     if session is None:
         return "no VM to freeze"
     seconds = random.uniform(2, 9)

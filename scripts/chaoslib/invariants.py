@@ -3,7 +3,7 @@ import json
 import os
 import time
 
-from chaoslib.cluster import processes
+from benchlib import processes
 from chaoslib.workload import query
 
 
