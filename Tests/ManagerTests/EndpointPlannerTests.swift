@@ -87,13 +87,13 @@ struct EndpointPlannerTests {
         ])
     }
 
-    @Test("The configuration binds both endpoints alone (no SO_REUSEPORT), preallocates the slots and keeps the admin socket private")
+    @Test("The configuration binds both endpoints alone (no SO_REUSEPORT), runs one thread, preallocates the slots and keeps the admin socket private")
     func config() {
         let config = HAProxyConfig(
             options: EndpointOptions(address: "127.0.0.1", writerPort: 3306, readerPort: 3307), readerSlots: 3, directory: "/srv/m/haproxy")
         let text = config.render()
         #expect(text.contains("bind 127.0.0.1:3306\n") && text.contains("bind 127.0.0.1:3307\n"))
-        #expect(text.contains("\n    noreuseport\n"))
+        #expect(text.contains("\n    noreuseport\n    nbthread 1\n"))
         #expect(text.contains("stats socket /srv/m/haproxy/admin.sock mode 600 level admin"))
         #expect(text.components(separatedBy: "\n    server r").count == 4)
         #expect(text.contains("server master 127.0.0.1:1 disabled backup check"))

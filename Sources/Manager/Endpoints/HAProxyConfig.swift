@@ -8,6 +8,10 @@
 /// one left running by an earlier manager, binds beside the first and the kernel
 /// splits new connections between them, half of them routed by slots nobody
 /// steers any more. Reloads stay seamless: the master hands the listening sockets over.
+/// One worker thread (`nbthread 1`): with one per core, every thread woke for each
+/// new connection and all but one found nothing to accept, and on a quiet machine
+/// the writer's connect + query + close took about 4% longer (`scripts/bench-endpoints`);
+/// one thread carries far more connections than a database service opens.
 struct HAProxyConfig: Sendable, Equatable {
     let options: EndpointOptions
     /// Reader slots: one per node the service may have.
@@ -38,6 +42,7 @@ struct HAProxyConfig: Sendable, Equatable {
             "    stats socket \(socketPath) mode 600 level admin",
             "    maxconn 4096",
             "    noreuseport",
+            "    nbthread 1",
             "",
             "defaults",
             "    mode tcp",
