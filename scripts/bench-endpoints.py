@@ -5,7 +5,10 @@
     the master (goal: at most 1.3x the time). Each round makes 300 of each, in
     pairs whose order alternates, and keeps the median time of each kind, so that
     a burst of load on this shared machine weighs on both alike (the means, which
-    count such bursts, are printed too).
+    count such bursts, are printed too). A third kind in the same rounds goes
+    through rinetd, Debian's one-process TCP redirector, in front of the master:
+    the least a user-space hop costs on this machine, the floor the writer's
+    ratio is to be read against (a reference only; it never serves the product).
 (2) reads per second of 8 clients, each on its own connection running the same
     server-bound aggregate (about 100,000 rows scanned per read, so the client
     and the proxy add little) for a few seconds: through the reader endpoint over
@@ -35,6 +38,7 @@ BIN, ROUNDS, WORK = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PREFIX = "127.0.90"
 ADDRESS = f"{PREFIX}.250"
+FLOOR_ADDRESS = f"{PREFIX}.249"
 ROWS = 100_000
 READ = "SELECT SUM(v), COUNT(*) FROM bench.t WHERE id % 7 = 3"
 PRIORITY = -10
@@ -53,14 +57,26 @@ def connect_select_close(host, port):
     return time.perf_counter() - started
 
 
-def paired_times(master, pairs=300):
-    """Seconds of each connect + SELECT 1 + close straight to the master and through the writer, in alternating pairs."""
-    straight, writer = [], []
-    for number in range(pairs):
-        kinds = [(straight, master, 3306), (writer, ADDRESS, 3306)]
+def interleaved_times(master, count=300):
+    """Seconds of each connect + SELECT 1 + close straight to the master, through the writer and through
+    rinetd, `count` of each, in triplets whose order rotates and alternates."""
+    straight, writer, floor = [], [], []
+    for number in range(count):
+        kinds = [(straight, master, 3306), (writer, ADDRESS, 3306), (floor, FLOOR_ADDRESS, 3306)]
+        kinds = kinds[number % 3:] + kinds[:number % 3]
         for times, host, port in kinds if number % 2 else reversed(kinds):
             times.append(connect_select_close(host, port))
-    return straight, writer
+    return straight, writer, floor
+
+
+def start_rinetd(master):
+    """Starts rinetd forwarding FLOOR_ADDRESS:3306 to the master's port 3306; answers its process."""
+    with open(f"{WORK}/rinetd.conf", "w") as file:
+        file.write(f"{FLOOR_ADDRESS} 3306 {master} 3306\n")
+    process = subprocess.Popen(["rinetd", "--foreground", "--conf-file", f"{WORK}/rinetd.conf"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: server_id(FLOOR_ADDRESS, 3306) == server_id(master, 3306), limit=30)
+    return process
 
 
 def server_id(host, port):
@@ -147,12 +163,14 @@ try:
     replica_ids = {server_id(n["ip"], 3306) for n in replicas}
     wait_for(lambda: {server_id(ADDRESS, 3307) for _ in range(12)} == replica_ids)
     one = replicas[0]["ip"]
-    direct, writer, direct_means, writer_means, straight, reader = [], [], [], [], [], []
+    rinetd = start_rinetd(master)
+    direct, writer, floor, direct_means, writer_means, straight, reader = [], [], [], [], [], [], []
     for number in range(1, ROUNDS + 1):
-        straight_times, writer_times = paired_times(master)
-        d, w = statistics.median(straight_times), statistics.median(writer_times)
+        straight_times, writer_times, floor_times = interleaved_times(master)
+        d, w, f = (statistics.median(x) for x in (straight_times, writer_times, floor_times))
         direct.append(d)
         writer.append(w)
+        floor.append(f)
         direct_means.append(statistics.mean(straight_times))
         writer_means.append(statistics.mean(writer_times))
         runs = [(straight, one, 3306), (reader, ADDRESS, 3307)]
@@ -162,13 +180,15 @@ try:
                 figures.append(reads_per_second(host, port))
         finally:
             session_priority(read_path, before)
-        print(f"round {number}: connect+SELECT 1+close straight {d * 1000:.3f} ms, through the writer {w * 1000:.3f} ms; "
+        print(f"round {number}: connect+SELECT 1+close straight {d * 1000:.3f} ms, through the writer {w * 1000:.3f} ms, through rinetd {f * 1000:.3f} ms; "
               f"reads/s one replica straight {straight[-1]:.1f}, through the reader {reader[-1]:.1f}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
-    d, w, o, r, dm, wm = (statistics.median(x) for x in (direct, writer, straight, reader, direct_means, writer_means))
+    rinetd.terminate()
+    d, w, f, o, r, dm, wm = (statistics.median(x) for x in (direct, writer, floor, straight, reader, direct_means, writer_means))
     print(f"median of {ROUNDS} rounds:")
     print(f"connect + SELECT 1 + close: writer {w * 1000:.3f} ms, straight to the master {d * 1000:.3f} ms, ratio {w / d:.2f} (goal <= 1.3); "
           f"means instead of medians: {wm * 1000:.3f} ms against {dm * 1000:.3f} ms, ratio {wm / dm:.2f}")
+    print(f"the floor of a user-space hop: rinetd {f * 1000:.3f} ms, ratio {f / d:.2f} to straight; the writer against rinetd {w / f:.2f}")
     print(f"reads per second (8 clients, replicas pinned to a core each): reader over 2 replicas {r:.1f}, "
           f"one replica straight {o:.1f}, ratio {r / o:.2f} (goal >= 1.6)")
 finally:
