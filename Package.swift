@@ -94,6 +94,7 @@ let package = Package(
             name: "LocalCloud",
             dependencies: [
                 "ConPaaSCore",
+                "JSONRPC",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

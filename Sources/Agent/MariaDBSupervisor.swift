@@ -1,5 +1,6 @@
 import ConPaaSCore
 import Glibc
+import JSONRPC
 import Logging
 import NIOPosix
 import ServiceLifecycle

@@ -37,6 +37,11 @@ public final class BlockingFile: @unchecked Sendable {
         try open(path, O_WRONLY | O_CREAT | O_TRUNC, permissions)
     }
 
+    /// Opens `path` for appending, created with `permissions` (less the umask) when it is new.
+    public static func appending(_ path: String, permissions: mode_t = 0o666) throws(FileError) -> BlockingFile {
+        try open(path, O_WRONLY | O_CREAT | O_APPEND, permissions)
+    }
+
     private static func open(_ path: String, _ flags: Int32, _ permissions: mode_t = 0) throws(FileError) -> BlockingFile {
         let descriptor = Glibc.open(path, flags | O_CLOEXEC, permissions)
         guard descriptor >= 0 else { throw FileError("cannot open", path) }

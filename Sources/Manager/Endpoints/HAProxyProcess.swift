@@ -1,6 +1,6 @@
 import Foundation
+import JSONRPC
 import Logging
-import NIOPosix
 
 /// The HAProxy process of one service: master-worker mode, daemonized so that it
 /// outlives a manager restart; found again through its pid file.
@@ -82,35 +82,23 @@ struct HAProxyProcess: Sendable {
     }
 
     /// Runs a tool to its end, its output appended to `logPath` (default: a scratch file);
-    /// answers its status and, without `logPath`, its output. posix_spawn and a blocking
-    /// waitpid for that one child, on the thread pool: Foundation's Process never saw the
-    /// exit of `haproxy -D` in the manager (it stayed a zombie).
+    /// answers its status (128 + the signal that killed it) and, without `logPath`, its output.
+    /// A ``Subprocess``: nothing of the manager's (its listening socket above all) stays open
+    /// in HAProxy, which outlives it, and its exit is seen (Foundation's `Process` never saw
+    /// the exit of `haproxy -D` in the manager: it stayed a zombie).
     private static func run(_ tool: String, _ arguments: [String], logPath: String? = nil) async throws -> (Int32, String) {
         let output = logPath ?? NSTemporaryDirectory() + "conpaassql-haproxy-\(UUID().uuidString).out"
         defer { if logPath == nil { try? FileManager.default.removeItem(atPath: output) } }
-        let status = try await NIOThreadPool.singleton.runIfActive { () throws -> Int32 in
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-            // Nothing else of the manager's (its listening socket above all) may stay open in HAProxy,
-            // which outlives it: glibc's closefrom action, looked up as LocalCloud's VMSession does.
-            guard let closeFrom = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
-                throw Failure(description: "this C library cannot close descriptors in a spawned process (glibc 2.34 or later needed)")
-            }
-            _ = unsafeBitCast(closeFrom, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self)(&actions, 3)
-            let argv = ([tool] + arguments).map { strdup($0) } + [nil]
-            defer { argv.forEach { free($0) } }
-            var pid: pid_t = 0
-            let spawned = posix_spawn(&pid, tool, &actions, nil, argv, environ)
-            guard spawned == 0 else { throw Failure(description: "cannot run \(tool): \(String(cString: strerror(spawned)))") }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let termination: Termination
+        do {
+            let file = try BlockingFile.appending(output, permissions: 0o600)
+            termination = try await Subprocess(
+                path: tool, arguments: arguments, environment: ProcessInfo.processInfo.environment, stdout: file, stderr: file
+            ).wait()
+        } catch {
+            throw Failure(description: "cannot run \(tool): \(error)")
         }
         let text = logPath == nil ? ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "") : ""
-        return (status, text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return (termination.signaled ? 128 + termination.status : termination.status, text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

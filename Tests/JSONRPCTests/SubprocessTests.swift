@@ -1,4 +1,3 @@
-@testable import Agent
 import Glibc
 import JSONRPC
 import Testing
@@ -47,6 +46,26 @@ struct SubprocessTests {
         // ls itself opens one more descriptor (3) to read the directory.
         #expect(!lines.contains(String(leaked.descriptor)) || leaked.descriptor == 3)
         #expect(lines.last == String(process.pid))
+    }
+
+    @Test("a session leader leads its own session; signals the spawning thread blocks are not blocked in the child")
+    func sessionAndSignals() throws {
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGUSR2)
+        var before = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &blocked, &before)
+        defer { pthread_sigmask(SIG_SETMASK, &before, nil) }
+        let output = try BlockingFile.pipe()
+        let process = try Subprocess(
+            path: "/bin/sh", arguments: ["-c", "cut -d' ' -f6 /proc/$$/stat; grep SigBlk /proc/$$/status"],
+            environment: ["PATH": "/usr/bin:/bin"], stdout: output.write, grouping: .session)
+        var text: [UInt8] = []
+        while case let chunk = try output.read.read(upTo: 4096), !chunk.isEmpty { text += chunk }
+        #expect(process.waitBlocking().succeeded)
+        let lines = String(decoding: text, as: UTF8.self).split(separator: "\n").map { $0.trimmingWhitespace() }
+        #expect(lines.first == String(process.pid))
+        #expect(lines.last == "SigBlk:\t0000000000000000")
     }
 
     @Test("a missing program is an error, not a child")

@@ -1,44 +1,61 @@
 import Dispatch
 import Glibc
-import JSONRPC
 import Synchronization
 
 /// How a child process ended.
-struct Termination: Sendable, Equatable, CustomStringConvertible {
+public struct Termination: Sendable, Equatable, CustomStringConvertible {
     /// The exit status, or the number of the signal that killed the process.
-    let status: Int32
+    public let status: Int32
     /// Whether a signal killed it.
-    let signaled: Bool
+    public let signaled: Bool
 
     /// Decodes what `waitpid` stored.
-    init(waitStatus: Int32) {
+    public init(waitStatus: Int32) {
         let signal = waitStatus & 0x7F
         signaled = signal != 0 && signal != 0x7F
         status = signaled ? signal : (waitStatus >> 8) & 0xFF
     }
 
     /// Exit status 0.
-    var succeeded: Bool { !signaled && status == 0 }
+    public var succeeded: Bool { !signaled && status == 0 }
 
-    var description: String { signaled ? "killed by signal \(status)" : "exit status \(status)" }
+    public var description: String { signaled ? "killed by signal \(status)" : "exit status \(status)" }
 }
 
-/// A child process started with `posix_spawn` as Foundation's `Process` started
-/// them (in its own process group, with no descriptor but its standard three,
-/// with the agent's signal mask), without loading Foundation into the agent.
+/// A child process started with `posix_spawn`, as Foundation's `Process` starts
+/// them but without loading Foundation: no descriptor but its standard three (a
+/// child must not hold its parent's sockets), an empty signal mask and default
+/// signal dispositions whatever the parent blocks or ignores, and in a process
+/// group of its own, or a session of its own (``Grouping``).
 ///
 /// Its end is found by polling `waitpid` (every millisecond at first, backing
 /// off to every 50 ms), which also reaps it.
-final class Subprocess: Sendable {
-    let pid: pid_t
+public final class Subprocess: Sendable {
+    /// Where the child stands apart from its parent.
+    public enum Grouping: Sendable {
+        /// A process group of its own (signals to the parent's group miss it).
+        case processGroup
+        /// The leader of a new session and process group whose id is its pid
+        /// (`setsid()` between fork and exec), with no controlling terminal: it
+        /// and everything it starts outlive the parent, even a SIGKILLed one.
+        case session
+    }
+
+    /// The child's pid (for ``Grouping/session``, also its session's id).
+    public let pid: pid_t
     private let ended = Mutex<Termination?>(nil)
 
+    /// glibc's `POSIX_SPAWN_SETSID` (glibc 2.26+): spawn.h defines it only under
+    /// `_GNU_SOURCE`, which Swift's Glibc module is not built with.
+    private static let spawnSetSID: Int32 = 0x80
+
     /// Starts `path` with `arguments` (without the program name) and exactly
-    /// `environment`. `stdin`, `stdout` and `stderr` are the child's (nil: /dev/null);
-    /// they are closed in the agent once the child has them.
-    init(
+    /// `environment`. `stdin`, `stdout` and `stderr` are the child's (nil: /dev/null;
+    /// one file may serve as both outputs); they are closed here once the child has them.
+    public init(
         path: String, arguments: [String], environment: [String: String],
-        stdin: BlockingFile? = nil, stdout: BlockingFile? = nil, stderr: BlockingFile? = nil
+        stdin: BlockingFile? = nil, stdout: BlockingFile? = nil, stderr: BlockingFile? = nil,
+        grouping: Grouping = .processGroup
     ) throws(FileError) {
         defer { [stdin, stdout, stderr].forEach { $0?.close() } }
         var actions = posix_spawn_file_actions_t()
@@ -56,7 +73,14 @@ final class Subprocess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        let grouped = grouping == .session ? Self.spawnSetSID : Int32(POSIX_SPAWN_SETPGROUP)
+        posix_spawnattr_setflags(&attributes, Int16(grouped | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -72,7 +96,7 @@ final class Subprocess: Sendable {
         dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self) }
 
     /// How the process ended, or nil while it runs (reaps it when it has ended).
-    var termination: Termination? {
+    public var termination: Termination? {
         ended.withLock { ended in
             guard ended == nil else { return ended }
             var status: Int32 = 0
@@ -85,17 +109,18 @@ final class Subprocess: Sendable {
         }
     }
 
-    var isRunning: Bool { termination == nil }
+    /// Whether the process has not ended yet.
+    public var isRunning: Bool { termination == nil }
 
     /// Sends `signal` unless the process has already been reaped (its pid may be another's by then).
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         ended.withLock { ended in
             if ended == nil { _ = kill(pid, signal) }
         }
     }
 
     /// Waits for the end without holding a thread, whatever becomes of the task.
-    func wait() async -> Termination {
+    public func wait() async -> Termination {
         var pause = 1
         while true {
             if let termination { return termination }
@@ -107,7 +132,7 @@ final class Subprocess: Sendable {
     }
 
     /// Waits for the end without holding a thread; throws `CancellationError` if the task is cancelled first.
-    func waitUnlessCancelled() async throws -> Termination {
+    public func waitUnlessCancelled() async throws -> Termination {
         var pause = 1
         while true {
             if let termination { return termination }
@@ -117,7 +142,7 @@ final class Subprocess: Sendable {
     }
 
     /// Waits for the end, holding the thread: call on a thread pool.
-    func waitBlocking() -> Termination {
+    public func waitBlocking() -> Termination {
         var pause: UInt32 = 1000
         while true {
             if let termination { return termination }
