@@ -1,14 +1,14 @@
 /// Documents that crash FoundationXML's `XMLParser` instead of failing to parse
-/// (both found by `scripts/fuzz`), so that every reader of XML it did not write
-/// refuses them first:
+/// (both found by `scripts/fuzz`), so that onesim's `<methodCall>` reader
+/// refuses them first (the manager reads VM documents with its own `XMLScanner`):
 ///
 /// - bytes that are not UTF-8: an element or attribute name that is not traps;
 /// - a processing instruction without data (`<?x?>`): its null data is read
 ///   with `strlen`.
-public enum XMLParserHazard {
+enum XMLParserHazard {
     /// Why `bytes` must not reach `XMLParser`, or nil when they may. A `<?x?>`
     /// inside a comment or CDATA section is refused too.
-    public static func reason(_ bytes: [UInt8]) -> String? {
+    static func reason(_ bytes: [UInt8]) -> String? {
         guard String(validating: bytes, as: UTF8.self) != nil else { return "it is not UTF-8 text" }
         return hasEmptyProcessingInstruction(bytes) ? "it holds a processing instruction without data" : nil
     }
