@@ -69,6 +69,26 @@ public final class BlockingFile: @unchecked Sendable {
         return bytes
     }
 
+    /// Up to `count` bytes from `offset` on, as one `pread` returns them (the file's
+    /// own offset stays where it was); empty at the end of the file.
+    public func read(at offset: Int, upTo count: Int) throws(FileError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var got = -1
+        while got < 0 {
+            got = bytes.withUnsafeMutableBytes { Glibc.pread(descriptor, $0.baseAddress, count, off_t(offset)) }
+            guard got >= 0 || errno == EINTR else { throw FileError("cannot read", nil) }
+        }
+        bytes.removeSubrange(got...)
+        return bytes
+    }
+
+    /// The file's size in bytes.
+    public func size() throws(FileError) -> Int {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw FileError("cannot stat", nil) }
+        return Int(info.st_size)
+    }
+
     /// Writes all of `bytes`.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
         var written = 0

@@ -107,7 +107,7 @@ struct BackupTests {
         }
     }
 
-    @Test("A manager killed during a backup never lists it COMPLETE; a corrupted backup file is refused, naming the file, and nothing boots")
+    @Test("A manager killed during a backup never lists it COMPLETE; backup files are served to the secret only, archived binlogs trimmed by ?after=; a corrupted backup file is refused, naming the file, and nothing boots")
     func interruptedAndCorrupted() async throws {
         try await TestManager.with { manager in
             _ = try await manager.client.call("add_nodes", params: ["count": 1])
@@ -133,6 +133,17 @@ struct BackupTests {
             let served = try await fetch(manager, file, secret: manager.serviceSecret)
             #expect(served.status == 200)
             #expect(served.body == FileManager.default.contents(atPath: "\(manager.stateDirectory)/backups/\(file)"))
+            // An archived binlog with ?after=: its header events, then only what the position does not hold.
+            let binlog = "archive/timeline-0/0001-node-1/mysql-bin.000001"
+            try await eventually("the archived binlog holds transactions (the heartbeat's)") {
+                let whole = try await fetch(manager, binlog, secret: manager.serviceSecret)
+                let header = try await fetch(manager, "\(binlog)?after=0-1-999999999", secret: manager.serviceSecret)
+                return whole.status == 200 && header.status == 200 && header.body.count < whole.body.count && whole.body.starts(with: header.body)
+            }
+            let unchanged = try await fetch(manager, "\(binlog)?after=7-1-5", secret: manager.serviceSecret).body
+            #expect(unchanged.count > 0 && unchanged.starts(with: [0xFE, 0x62, 0x69, 0x6E]), "another domain's position trims nothing")
+            #expect(try await fetch(manager, "\(binlog)?after=not-a-position", secret: manager.serviceSecret).status == 400)
+            #expect(try await fetch(manager, "archive/timeline-0/0001-node-1/mysql-bin.999999?after=0-1-1", secret: manager.serviceSecret).status == 404)
 
             // Retention dropped the FAILED backup older than the COMPLETE one; /metrics counts the good one.
             try await eventually("retention removes the failed backup") {

@@ -1,5 +1,6 @@
 import ConPaaSCore
 import Foundation
+import JSONRPC
 import Testing
 @testable import Manager
 
@@ -61,7 +62,7 @@ struct BinlogTrimTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("binlog-trim-\(UUID().uuidString)").path
         try Data(file).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (trim, size) = try BinlogTrim.scan(file: path, after: GTIDPosition("0-1-3")!)
+        let (trim, size) = try BinlogTrim.scan(BlockingFile.reading(path), after: GTIDPosition("0-1-3")!)
         #expect(size == file.count)
         #expect(trim == BinlogTrim(headerEnd: header.count, start: header.count + big[0].count * 3))
     }

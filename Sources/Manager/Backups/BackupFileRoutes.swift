@@ -1,6 +1,7 @@
 import ConPaaSCore
-import Foundation
+import Glibc
 import Hummingbird
+import JSONRPC
 import NIOPosix
 
 extension Router where Context == BasicRequestContext {
@@ -25,10 +26,20 @@ extension Router where Context == BasicRequestContext {
                 guard let position = GTIDPosition(after) else {
                     return Response(status: .badRequest, body: ResponseBody(byteBuffer: ByteBuffer(string: "after: not a GTID position\n")))
                 }
-                guard FileManager.default.fileExists(atPath: file) else { throw HTTPError(.notFound) }
-                let (trim, size) = try await NIOThreadPool.singleton.runIfActive { try BinlogTrim.scan(file: file, after: position) }
+                // Opened once, on the thread pool: scanned, then served from the same descriptor.
+                let scanned = try await NIOThreadPool.singleton.runIfActive { () throws -> (BlockingFile, BinlogTrim?, Int)? in
+                    let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+                    guard descriptor >= 0 else {
+                        if errno == ENOENT { return nil }
+                        throw FileError("cannot open", file)
+                    }
+                    let binlog = BlockingFile(adopting: descriptor)
+                    let (trim, size) = try BinlogTrim.scan(binlog, after: position)
+                    return (binlog, trim, size)
+                }
+                guard let (binlog, trim, size) = scanned else { throw HTTPError(.notFound) }
                 if let trim, !trim.isWholeFile {
-                    return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: trim.responseBody(of: file, size: size))
+                    return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: trim.responseBody(of: binlog, named: file, size: size))
                 }
             }
             let body = try await fileIO.loadFile(path: file, context: context)
@@ -38,20 +49,16 @@ extension Router where Context == BasicRequestContext {
 }
 
 extension BinlogTrim {
-    /// The response serving `file` (`size` bytes) trimmed: its header events, then its events from ``start`` on.
-    func responseBody(of file: String, size: Int) -> ResponseBody {
+    /// The response serving the open binlog `file` (`size` bytes, `name` in errors) trimmed:
+    /// its header events, then its events from ``start`` on, read on the thread pool.
+    func responseBody(of file: BlockingFile, named name: String, size: Int) -> ResponseBody {
         ResponseBody(contentLength: headerEnd + size - start) { [self] writer in
-            guard let handle = FileHandle(forReadingAtPath: file) else { throw BackupStore.Failure(description: "cannot open \(file)") }
-            defer { try? handle.close() }
             for range in [0..<headerEnd, start..<size] {
                 var offset = range.lowerBound
                 while offset < range.upperBound {
                     let (from, count) = (offset, min(1 << 20, range.upperBound - offset))
-                    let chunk = try await NIOThreadPool.singleton.runIfActive {
-                        try handle.seek(toOffset: UInt64(from))
-                        return try handle.read(upToCount: count) ?? Data()
-                    }
-                    guard !chunk.isEmpty else { throw BackupStore.Failure(description: "\(file) shrank while it was served") }
+                    let chunk = try await NIOThreadPool.singleton.runIfActive { try file.read(at: from, upTo: count) }
+                    guard !chunk.isEmpty else { throw BackupStore.Failure(description: "\(name) shrank while it was served") }
                     offset += chunk.count
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }

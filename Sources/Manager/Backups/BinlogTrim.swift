@@ -1,5 +1,5 @@
 import ConPaaSCore
-import Foundation
+import JSONRPC
 
 /// Which part of an archived binlog a replay from a GTID position needs. A restore
 /// rolls a backup forward from the backup's position, so every transaction that
@@ -49,29 +49,21 @@ struct BinlogTrim: Sendable, Equatable {
         return BinlogTrim(headerEnd: headerEnd ?? offset, start: offset)
     }
 
-    /// ``scan(size:after:read:)`` over the file at `path` (blocking: call it on a thread pool);
-    /// also answers the file's size.
-    static func scan(file path: String, after position: GTIDPosition) throws -> (trim: BinlogTrim?, size: Int) {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw BackupStore.Failure(description: "cannot open \(path): errno \(errno)") }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw BackupStore.Failure(description: "cannot stat \(path): errno \(errno)") }
-        let size = Int(info.st_size)
+    /// ``scan(size:after:read:)`` over the open binlog `file` (blocking: call it on a
+    /// thread pool); also answers the file's size.
+    static func scan(_ file: BlockingFile, after position: GTIDPosition) throws -> (trim: BinlogTrim?, size: Int) {
+        let size = try file.size()
         // Event headers are read through a small window of the file: one pread serves
         // several small events, and a large event costs one short read, not its bytes.
-        var window = [UInt8](repeating: 0, count: 4096)
+        var window: [UInt8] = []
         var windowStart = 0
-        var windowLength = 0
         let trim = try scan(size: size, after: position) { offset, count in
-            if offset < windowStart || offset + count > windowStart + windowLength {
-                let got = window.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-                guard got >= 0 else { throw BackupStore.Failure(description: "cannot read \(path): errno \(errno)") }
+            if offset < windowStart || offset + count > windowStart + window.count {
+                window = try file.read(at: offset, upTo: 4096)
                 windowStart = offset
-                windowLength = got
             }
             let from = offset - windowStart
-            return Array(window[from..<min(from + count, windowLength)])
+            return Array(window[from..<min(from + count, window.count)])
         }
         return (trim, size)
     }
