@@ -202,10 +202,7 @@ struct BackupTests {
 
     /// A master and a replica, a client writing all along, and a backup taken under its writes.
     private func backUpWhileWriting(_ manager: TestManager) async throws -> (AcknowledgedWriter, Task<Void, Never>) {
-        _ = try await manager.client.call("add_nodes", params: ["count": 2])
-        try await manager.waitForRunning(2)
-        let writer = AcknowledgedWriter(manager: manager)
-        try await writer.prepare()
+        let writer = try await manager.runningWithAcknowledgedTable(2)
         let writing = Task { await writer.run() }
         try await eventually("the client is writing") { writer.acknowledged.count >= 20 }
         let job = try #require(try await manager.client.call("create_backup")["job"]?.intValue)

@@ -48,10 +48,14 @@ struct FailoverTests {
             try await manager.waitForRunning(3)
             #expect(try await manager.writableNodes() == [master["id"]?.stringValue ?? ""])
             #expect(try await manager.client.call("get_node_info", kind: .get, params: ["serviceNodeId": old["id"]!])["serviceNode"]?["state"] == "TERMINATED")
-            let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(manager.url)/metrics"), timeout: .seconds(10))
-            let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+            // The gauge follows the agents' reports: semi-sync is back on once the new master's replicas answer it.
+            var text = ""
+            try await eventually("/metrics shows semi-sync on the new master") {
+                let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(manager.url)/metrics"), timeout: .seconds(10))
+                text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
+                return text.contains("conpaassql_semi_sync 1")
+            }
             #expect(text.contains(#"conpaassql_failovers_total{kind="failover",trigger="automatic",outcome="done"} 1"#), "\(text)")
-            #expect(text.contains("conpaassql_semi_sync 1"), "\(text)")
 
             // Within the hold, a second crash is reported, not failed over; a call overrides the hold.
             try signalVM(at: master["ip"]!.stringValue!, SIGKILL)
@@ -71,10 +75,7 @@ struct FailoverTests {
     @Test("A switchover under load loses nothing; the old master replicates read-only; a healthy master refuses failover")
     func switchoverUnderLoad() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 3])
-            try await manager.waitForRunning(3)
-            let writer = AcknowledgedWriter(manager: manager)
-            try await writer.prepare()
+            let writer = try await manager.runningWithAcknowledgedTable(3)
             let writing = Task { await writer.run() }
             let old = try await manager.master()
             await #expect {
@@ -133,10 +134,7 @@ struct FailoverTests {
     @Test("Neither a replica with its SQL thread stopped nor one with a replication error is promoted while a current one exists")
     func candidateChoice() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 4])
-            try await manager.waitForRunning(4)
-            let writer = AcknowledgedWriter(manager: manager)
-            try await writer.prepare()
+            try await manager.runningWithAcknowledgedTable(4)
             let replicas = try await manager.nodes().filter { $0["role"] == "slave" }
             let stopped = try await manager.rootConnection(vmID: replicas[0]["vm_id"]!.stringValue!)
             _ = try await stopped.execute("STOP SLAVE SQL_THREAD")
@@ -149,9 +147,7 @@ struct FailoverTests {
             _ = try await broken.execute("INSERT INTO ha.acked VALUES (-1, NOW(6))")
             await broken.close()
             let master = try await manager.master()
-            let writing = try await connect(master, user: "shop", password: "s3cret-pw")
-            _ = try await writing.execute("INSERT INTO ha.acked VALUES (-1, NOW(6))")
-            await writing.close()
+            try await manager.insertAcknowledged(-1, on: master)
             try await eventually("the replica stops on the duplicate row") {
                 let state = try await manager.client.call("get_service_performance", kind: .get)["nodes"]?[replicas[1]["id"]!.stringValue!]
                 return state?["sql_running"] == "No"
@@ -164,18 +160,13 @@ struct FailoverTests {
     @Test("A manager SIGKILLed in the middle of a switchover (its candidate still catching up) ends it after a restart with exactly one writable node")
     func managerKilledDuringSwitchover() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 3])
-            try await manager.waitForRunning(3)
-            let writer = AcknowledgedWriter(manager: manager)
-            try await writer.prepare()
+            try await manager.runningWithAcknowledgedTable(3)
             let candidate = try #require(try await manager.nodes().first { $0["role"] == "slave" })
             // The candidate's SQL thread waits for this global read lock: CATCH_UP cannot end until it goes.
             let lock = try await manager.rootConnection(vmID: candidate["vm_id"]!.stringValue!)
             _ = try await lock.execute("FLUSH TABLES WITH READ LOCK")
             let master = try await manager.master()
-            let connection = try await connect(master, user: "shop", password: "s3cret-pw")
-            _ = try await connection.execute("INSERT INTO ha.acked VALUES (1, NOW(6))")
-            await connection.close()
+            try await manager.insertAcknowledged(1, on: master)
             let job = try await manager.client.call("switchover", params: ["serviceNodeId": candidate["id"]!])["job"]?.intValue ?? 0
             try await eventually("the switchover waits in CATCH_UP") {
                 let tasks = try await manager.client.call("get_job", kind: .get, params: ["id": .int(job)])["tasks"]?.arrayValue ?? []
@@ -195,18 +186,13 @@ struct FailoverTests {
     @Test("A switchover whose candidate cannot catch up fails, and the fenced old master takes writes again")
     func failedSwitchoverGivesWritesBack() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 2])
-            try await manager.waitForRunning(2)
-            let writer = AcknowledgedWriter(manager: manager)
-            try await writer.prepare()
+            try await manager.runningWithAcknowledgedTable(2)
             let master = try await manager.master()
             let candidate = try #require(try await manager.nodes().first { $0["role"] == "slave" })
             // The candidate's SQL thread waits for this lock until CATCH_UP gives up (30 s).
             let lock = try await manager.rootConnection(vmID: candidate["vm_id"]!.stringValue!)
             _ = try await lock.execute("FLUSH TABLES WITH READ LOCK")
-            let connection = try await connect(master, user: "shop", password: "s3cret-pw")
-            _ = try await connection.execute("INSERT INTO ha.acked VALUES (1, NOW(6))")
-            await connection.close()
+            try await manager.insertAcknowledged(1, on: master)
             let job = try await manager.client.call("switchover", params: ["serviceNodeId": candidate["id"]!])["job"]?.intValue ?? 0
             let ended = try await manager.waitForJob(job)
             _ = try await lock.execute("UNLOCK TABLES")
@@ -216,9 +202,7 @@ struct FailoverTests {
             #expect(ended["tasks"]?.arrayValue?.first { $0["stage"] == "PROMOTE" }?["state"] == "SKIPPED")
             #expect(try await manager.master()["id"] == master["id"])
             #expect(try await manager.writableNodes() == [master["id"]!.stringValue!])
-            let again = try await connect(master, user: "shop", password: "s3cret-pw")
-            _ = try await again.execute("INSERT INTO ha.acked VALUES (2, NOW(6))")
-            await again.close()
+            try await manager.insertAcknowledged(2, on: master)
             try await eventually("the replica has both rows once unlocked") {
                 try await manager.storedIDs(on: candidate).isSuperset(of: [1, 2])
             }
@@ -285,17 +269,12 @@ struct FailoverTests {
     @Test("set_up_replica_master on a replica is a switchover: one writer, and the other replica follows it")
     func classicPromotion() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 3])
-            try await manager.waitForRunning(3)
-            let writer = AcknowledgedWriter(manager: manager)
-            try await writer.prepare()
+            try await manager.runningWithAcknowledgedTable(3)
             let replicas = try await manager.nodes().filter { $0["role"] == "slave" }
             let coordinates = try await manager.client.call("set_up_replica_master", params: ["id": replicas[0]["id"]!])
             #expect(coordinates["master_host"] == replicas[0]["ip"])
             #expect(try await manager.writableNodes() == [replicas[0]["id"]?.stringValue ?? ""])
-            let connection = try await connect(replicas[0], user: "shop", password: "s3cret-pw")
-            _ = try await connection.execute("INSERT INTO ha.acked VALUES (7, NOW(6))")
-            await connection.close()
+            try await manager.insertAcknowledged(7, on: replicas[0])
             try await eventually("the row written on the new master reaches the other replica") {
                 try await manager.storedIDs(on: replicas[1]).contains(7)
             }

@@ -11,10 +11,7 @@ struct HealthRepairTests {
     @Test("A replica that replicates from nothing (a failed repoint) is pointed back at the master, and rows reach it again")
     func replicaFollowsAgain() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 2])
-            try await manager.waitForRunning(2)
-            let writer = AcknowledgedWriter(manager: manager)
-            try await writer.prepare()
+            try await manager.runningWithAcknowledgedTable(2)
             let master = try await manager.master()
             let replica = try #require(try await manager.nodes().first { $0["role"] == "slave" })
             let vmID = replica["vm_id"]!.stringValue!
@@ -29,9 +26,7 @@ struct HealthRepairTests {
                 return status?["Master_Host"] == master["ip"]?.stringValue && status?["Slave_IO_Running"] == "Yes"
             }
             #expect(manager.logTail(lines: 400).contains("a replica does not replicate from the master: pointing it at the master"))
-            let connection = try await connect(master, user: "shop", password: "s3cret-pw")
-            _ = try await connection.execute("INSERT INTO ha.acked VALUES (7, NOW(6))")
-            await connection.close()
+            try await manager.insertAcknowledged(7, on: master)
             try await eventually("a new row reaches the replica") { try await manager.storedIDs(on: replica).contains(7) }
         }
     }
@@ -39,10 +34,7 @@ struct HealthRepairTests {
     @Test("A dead master whose every replica has a replication error is not failed over: no job, and the log says why")
     func noFailoverWithoutCandidate() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 3])
-            try await manager.waitForRunning(3)
-            let writer = AcknowledgedWriter(manager: manager)
-            try await writer.prepare()
+            try await manager.runningWithAcknowledgedTable(3)
             let master = try await manager.master()
             let replicas = try await manager.nodes().filter { $0["role"] == "slave" }
             // A row only each replica has: the master's row with the same key stops their SQL threads with an error.
@@ -53,9 +45,7 @@ struct HealthRepairTests {
                 _ = try await root.execute("INSERT INTO ha.acked VALUES (-1, NOW(6))")
                 await root.close()
             }
-            let connection = try await connect(master, user: "shop", password: "s3cret-pw")
-            _ = try await connection.execute("INSERT INTO ha.acked VALUES (-1, NOW(6))")
-            await connection.close()
+            try await manager.insertAcknowledged(-1, on: master)
             try await eventually("both replicas stop on the duplicate row") {
                 let nodes = try await manager.client.call("get_service_performance", kind: .get)["nodes"]
                 return replicas.allSatisfy { nodes?[$0["id"]!.stringValue!]?["sql_running"] == "No" }

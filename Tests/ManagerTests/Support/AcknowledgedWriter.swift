@@ -116,6 +116,24 @@ extension TestManager {
         return writable
     }
 
+    /// Adds `count` nodes, waits until they all run, and makes the service user and
+    /// `ha.acked` (``AcknowledgedWriter/prepare()``); answers the writer, not yet writing.
+    @discardableResult
+    func runningWithAcknowledgedTable(_ count: Int) async throws -> AcknowledgedWriter {
+        _ = try await client.call("add_nodes", params: ["count": .int(count)])
+        try await waitForRunning(count)
+        let writer = AcknowledgedWriter(manager: self)
+        try await writer.prepare()
+        return writer
+    }
+
+    /// Inserts row `id` into `ha.acked` on `node`, as the service user.
+    func insertAcknowledged(_ id: Int, on node: JSONValue) async throws {
+        let connection = try await connect(node, user: "shop", password: "s3cret-pw")
+        _ = try await connection.execute("INSERT INTO ha.acked VALUES (\(literal: id), NOW(6))")
+        await connection.close()
+    }
+
     /// The ids in `ha.acked` on `node`, as the service user.
     func storedIDs(on node: JSONValue) async throws -> Set<Int> {
         Set(try await rows(on: node, "SELECT id FROM ha.acked").compactMap { $0.flatMap(Int.init) })
