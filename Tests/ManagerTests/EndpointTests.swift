@@ -168,6 +168,42 @@ struct EndpointTests {
         }
     }
 
+    @Test("A second HAProxy on the endpoints' ports (one an earlier manager left running) cannot bind beside the manager's, which keeps serving")
+    func secondHAProxyRefused() async throws {
+        try await TestManager.with { manager in
+            _ = try await manager.client.call("add_nodes", params: ["count": 1])
+            try await manager.waitForRunning(1)
+            try await manager.addShopUser()
+            let master = try await manager.master()
+            try await eventually("the writer reaches the master") {
+                try await manager.endpointServerID(port: 3306) == master["server_id"]?.intValue
+            }
+            // The manager's own configuration, under other paths, as another manager would have written it.
+            let other = "\(manager.stateDirectory)/other-haproxy"
+            try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+            let config = try String(contentsOfFile: "\(manager.stateDirectory)/haproxy/haproxy.cfg", encoding: .utf8)
+                .replacingOccurrences(of: "\(manager.stateDirectory)/haproxy/", with: "\(other)/")
+            try config.write(toFile: "\(other)/haproxy.cfg", atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/haproxy")
+            process.arguments = ["-f", "\(other)/haproxy.cfg"]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            // One that bound anyway would serve beside the manager's: stopped after 10 s, it fails below.
+            let stopper = Task {
+                try await Task.sleep(for: .seconds(10))
+                process.terminate()
+            }
+            let status = try await process.runUntilExit()
+            stopper.cancel()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(status != 0)
+            #expect(text.contains("cannot bind socket"), "\(text)")
+            for _ in 0..<20 { #expect(try await manager.endpointServerID(port: 3306) == master["server_id"]?.intValue) }
+        }
+    }
+
     @Test("Bad endpoint options are refused at start with a clear message")
     func refusedOptions() async throws {
         let cases: [([String], String)] = [
