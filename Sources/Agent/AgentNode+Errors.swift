@@ -19,10 +19,8 @@ extension AgentNode {
 
     /// Waits until mariadbd has stopped on request.
     func waitUntilStopped(timeout: Duration = .seconds(90)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while supervisor.agentState != .stopped {
-            guard ContinuousClock.now < deadline else { throw RPCError.failed("MariaDB did not stop within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(50))
+        guard await supervisor.wait(until: .now + timeout, for: { $0.agentState == .stopped }) else {
+            throw RPCError.failed("MariaDB did not stop within \(timeout)")
         }
     }
 }

@@ -124,11 +124,7 @@ public final class AgentNode: Sendable {
     /// Waits until the server is running (a process started after the
     /// `startedAfter`-th one, when given), or fails after `timeout`.
     func waitUntilRunning(startedAfter starts: Int = 0, timeout: Duration = .seconds(60)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while supervisor.starts <= starts {
-            guard ContinuousClock.now < deadline else { throw AgentError.serverNotRunning }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        try await supervisor.waitUntilRunning(timeout: deadline - ContinuousClock.now)
+        let running = await supervisor.wait(until: .now + timeout) { $0.starts > starts && $0.agentState == .running }
+        guard running else { throw AgentError.serverNotRunning }
     }
 }

@@ -5,7 +5,7 @@ import Synchronization
 
 /// Tells the manager this agent's status with `register_node` every few seconds,
 /// and at once when mariadbd's state changes (the manager waits for RUNNING to
-/// configure a new node). Failures are logged (the first one, then every tenth)
+/// configure a new node; the supervisor wakes the reporter, nothing polls). Failures are logged (the first one, then every tenth)
 /// and never stop the agent. The first report waits until the agent's own server
 /// listens: a manager may call back at once (a node awaiting a restore is ready to be
 /// configured from its first report).
@@ -29,10 +29,8 @@ struct ManagerReporter: Service {
                 if failures % 10 == 0 { logger.warning("register_node failed: \(error)") }
                 failures += 1
             }
-            let next = ContinuousClock.now + interval
-            while ContinuousClock.now < next, node.supervisor.agentState == reported, !Task.isCancelledOrShuttingDown {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
+            let (supervisor, next) = (node.supervisor, ContinuousClock.now + interval)
+            _ = await cancelWhenGracefulShutdown { await supervisor.wait(until: next) { $0.agentState != reported } }
         }
     }
 }

@@ -31,6 +31,7 @@ final class MariaDBSupervisor: Service, Sendable {
     private let threadPool: NIOThreadPool
     private let logger: Logger
     private let status = Mutex(Status())
+    private let changes = ChangeNotifier()
     private let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
 
@@ -70,10 +71,18 @@ final class MariaDBSupervisor: Service, Sendable {
 
     /// Waits until mariadbd is running, or throws after `timeout`.
     func waitUntilRunning(timeout: Duration = .seconds(60)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while agentState != .running {
-            guard ContinuousClock.now < deadline else { throw AgentError.serverNotRunning }
-            try await Task.sleep(for: .milliseconds(20))
+        guard await wait(until: .now + timeout, for: { $0.agentState == .running }) else { throw AgentError.serverNotRunning }
+    }
+
+    /// Waits until `condition` holds of the supervisor (its state, its starts) and answers
+    /// true, or answers false at `deadline` or when the task is cancelled. Woken by each
+    /// event the supervisor handles, never by polling.
+    func wait(until deadline: ContinuousClock.Instant, for condition: @Sendable (MariaDBSupervisor) -> Bool) async -> Bool {
+        while true {
+            let seen = changes.generation
+            if condition(self) { return true }
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return false }
+            await changes.wait(after: seen, until: deadline)
         }
     }
 
@@ -83,7 +92,9 @@ final class MariaDBSupervisor: Service, Sendable {
                 if startsAtLaunch { continuation.yield(.start) }
                 for await event in events {
                     let action = status.withLock { apply(event, to: &$0) }
-                    if perform(action, in: &group) { break }
+                    let finished = perform(action, in: &group)
+                    changes.notify()
+                    if finished { break }
                 }
                 group.cancelAll()
             }
