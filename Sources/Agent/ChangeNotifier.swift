@@ -26,8 +26,9 @@ final class ChangeNotifier: Sendable {
         for continuation in woken { continuation.resume() }
     }
 
-    /// Returns once a change after `seen` is announced, at `deadline`, or when the task is cancelled.
-    func wait(after seen: UInt64, until deadline: ContinuousClock.Instant) async {
+    /// Returns once a change after `seen` is announced, at `deadline` (if any), or when the task is cancelled.
+    func wait(after seen: UInt64, until deadline: ContinuousClock.Instant? = nil) async {
+        guard let deadline else { return await waitForChange(after: seen) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForChange(after: seen) }
             group.addTask { try? await Task.sleep(until: deadline) }

@@ -45,13 +45,17 @@ extension Task where Success == Never, Failure == Never {
 /// Set once the agent's HTTP server listens.
 final class ListeningSignal: Sendable {
     private let listening = Atomic(false)
+    private let changes = ChangeNotifier()
 
-    func set() { listening.store(true, ordering: .releasing) }
+    func set() {
+        listening.store(true, ordering: .releasing)
+        changes.notify()
+    }
 
-    /// Returns once ``set()`` was called, or on cancellation.
+    /// Returns once ``set()`` was called, on cancellation or at a graceful shutdown.
     func wait() async {
-        while !listening.load(ordering: .acquiring), !Task.isCancelledOrShuttingDown {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        let seen = changes.generation
+        guard !listening.load(ordering: .acquiring) else { return }
+        await cancelWhenGracefulShutdown { [changes] in await changes.wait(after: seen) }
     }
 }
