@@ -86,17 +86,12 @@ struct EndpointTests {
     @Test("A switchover and a failover move the writer at once and cut a session held on the old master")
     func writerFollowsTheMaster() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 3])
-            try await manager.waitForRunning(3)
-            try await manager.addShopUser()
-            let old = try await manager.master()
-            try await eventually("the writer reaches the master") {
-                try await manager.endpointServerID(port: 3306) == old["server_id"]?.intValue
-            }
+            let old = try await manager.runningBehindTheWriter(3)
             let held = try await manager.endpointConnection(port: 3306)
             let job = try await manager.client.call("switchover")["job"]?.intValue ?? 0
             #expect(try await manager.waitForJob(job)["state"] == "DONE")
             let promoted = try await manager.master()
+            #expect(promoted["id"] != old["id"])
             #expect(try await manager.endpointServerID(port: 3306) == promoted["server_id"]?.intValue)
             await #expect(throws: MariaDBError.self) { _ = try await held.query("SELECT 1") }
             await held.close()
@@ -115,13 +110,7 @@ struct EndpointTests {
     @Test("HAProxy killed serves again within seconds; a manager SIGKILLed leaves both endpoints working and the new one adopts HAProxy")
     func haproxySurvives() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 2])
-            try await manager.waitForRunning(2)
-            try await manager.addShopUser()
-            let master = try await manager.master()
-            try await eventually("the writer reaches the master") {
-                try await manager.endpointServerID(port: 3306) == master["server_id"]?.intValue
-            }
+            let master = try await manager.runningBehindTheWriter(2)
             let killed = ContinuousClock.now
             for pid in manager.haproxyPIDs() { kill(pid, SIGKILL) }
             try await eventually("HAProxy serves again", timeout: .seconds(30)) {
@@ -149,13 +138,7 @@ struct EndpointTests {
     @Test("A manager restarted with other ports checks the new configuration and reloads the same HAProxy")
     func reloadOnNewConfiguration() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 1])
-            try await manager.waitForRunning(1)
-            try await manager.addShopUser()
-            let master = try await manager.master()
-            try await eventually("the writer reaches the master") {
-                try await manager.endpointServerID(port: 3306) == master["server_id"]?.intValue
-            }
+            let master = try await manager.runningBehindTheWriter(1)
             let before = try #require(manager.haproxyMasterPID())
             await manager.kill(SIGTERM)
             try await manager.start(more: ["--writer-port", "3316"])
@@ -171,13 +154,7 @@ struct EndpointTests {
     @Test("A second HAProxy on the endpoints' ports (one an earlier manager left running) cannot bind beside the manager's, which keeps serving")
     func secondHAProxyRefused() async throws {
         try await TestManager.with { manager in
-            _ = try await manager.client.call("add_nodes", params: ["count": 1])
-            try await manager.waitForRunning(1)
-            try await manager.addShopUser()
-            let master = try await manager.master()
-            try await eventually("the writer reaches the master") {
-                try await manager.endpointServerID(port: 3306) == master["server_id"]?.intValue
-            }
+            let master = try await manager.runningBehindTheWriter(1)
             // The manager's own configuration, under other paths, as another manager would have written it.
             let other = "\(manager.stateDirectory)/other-haproxy"
             try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 @testable import Manager
 import MariaDB
 import TestSupport
@@ -15,6 +16,19 @@ extension TestManager {
     /// The service user the endpoint helpers log in as.
     func addShopUser() async throws {
         _ = try await client.call("configure_user", params: ["serviceNodeId": "all", "username": "shop", "password": "s3cret-pw"])
+    }
+
+    /// Adds `count` nodes, waits until they run, adds the service user and waits until
+    /// the writer reaches the master; answers the master's `get_node_info`.
+    func runningBehindTheWriter(_ count: Int) async throws -> JSONValue {
+        _ = try await client.call("add_nodes", params: ["count": .int(count)])
+        try await waitForRunning(count)
+        try await addShopUser()
+        let master = try await master()
+        try await eventually("the writer reaches the master") {
+            try await endpointServerID(port: 3306) == master["server_id"]?.intValue
+        }
+        return master
     }
 
     /// `@@server_id` through a new connection to the endpoint on `port`.
