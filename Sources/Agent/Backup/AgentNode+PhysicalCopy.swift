@@ -105,7 +105,7 @@ extension AgentNode {
             await pipeline.stop()
             throw AgentError.replicationFailed("the backup stream from \(url) broke after \(bytes) bytes: \(error)")
         }
-        try await threadPool.runIfActive { try pipeline.finish() }
+        try await pipeline.finish()
         logger.info("backup unpacked", metadata: ["bytes": "\(bytes)"])
     }
 

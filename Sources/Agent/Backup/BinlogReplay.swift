@@ -63,7 +63,7 @@ struct BinlogReplay: Sendable {
                 .init(name: "mariadb-binlog", arguments: arguments + files, environment: ["TZ": "UTC"]),
                 .init(name: "mariadb", arguments: ["--defaults-extra-file=\(paths.clientOptions)", "--binary-mode", "--batch"]),
             ], logDirectory: paths.logDirectory, label: "replay", feed: false, read: false)
-            try await threadPool.runIfActive { try pipeline.finish() }
+            try await pipeline.finish()
             let now = try await currentPosition()
             if now.contains(reached) { reached = now }
             logger.info("replayed an archive segment", metadata: ["segment": "\(index + 1)", "files": "\(files.count)", "reached": "\(reached)"])

@@ -86,7 +86,7 @@ final class PhysicalBackupSource: Sendable {
                 bytes += chunk.readableBytes
                 try await writer.write(chunk)
             }
-            try await threadPool.runIfActive { try pipeline.finish() }
+            try await pipeline.finish()
         } catch {
             await pipeline.stop()
             FileSystem.remove(workDirectory)

@@ -5,7 +5,8 @@ import NIOCore
 
 /// MariaDB's tools chained by pipes (`mariadb-backup | zstd`, `zstd -d | mbstream -x`),
 /// fed and read by the agent, each with its own error log. Blocking calls
-/// (``write(_:)``, ``read()``, ``finish()``) run on the thread pool.
+/// (``write(_:)``, ``read()``) run on the thread pool; ``finish()`` waits without
+/// holding a thread (a binlog replay runs for as long as it has events).
 final class ProcessPipeline: @unchecked Sendable {
     /// One program of the chain.
     struct Step: Sendable {
@@ -65,9 +66,10 @@ final class ProcessPipeline: @unchecked Sendable {
 
     /// Closes the input, waits for every program and throws naming the first
     /// that failed, with the end of its error output.
-    func finish() throws {
+    func finish() async throws {
         input?.close()
-        let ends = processes.map { $0.waitBlocking() }
+        var ends: [Termination] = []
+        for process in processes { ends.append(await process.wait()) }
         output?.close()
         for (index, end) in ends.enumerated() where !end.succeeded {
             throw AgentError.commandFailed(steps[index].name, status: end.status, detail: ChildProcess.tail(of: stderrPaths[index]))
@@ -75,7 +77,7 @@ final class ProcessPipeline: @unchecked Sendable {
     }
 
     /// Stops every program still running (the transfer was abandoned) and reaps them.
-    /// SIGKILL: the agent's threads block SIGTERM, and its children inherit that mask.
+    /// SIGKILL: nothing an abandoned transfer left half-written is worth a graceful end.
     func stop() async {
         input?.close()
         output?.close()
