@@ -24,13 +24,13 @@ struct SnapshotLoader: Sendable {
                 try await threadPool.runIfActive { try client.write(chunk) }
             }
         } catch {
-            let status = try await threadPool.runIfActive { client.finish() }
+            let status = await client.finish()
             if let reason = scanner.masterFailure { throw Self.masterFailed(masterAgentURL, reason) }
             throw AgentError.replicationFailed(
                 "seeding stopped after \(scanner.byteCount) bytes: \(status == 0 ? "\(error)" : ChildProcess.tail(of: client.stderrPath))")
         }
         scanner.finish()
-        let status = try await threadPool.runIfActive { client.finish() }
+        let status = await client.finish()
         if let reason = scanner.masterFailure { throw Self.masterFailed(masterAgentURL, reason) }
         guard status == 0 else {
             throw AgentError.commandFailed("mariadb (loading the snapshot)", status: status, detail: ChildProcess.tail(of: client.stderrPath))
@@ -68,9 +68,9 @@ private final class LoadingClient: @unchecked Sendable {
         try chunk.withUnsafeReadableBytes { try input.write($0) }
     }
 
-    /// Closes the input and waits for the exit status. Blocking: call on the thread pool.
-    func finish() -> Int32 {
+    /// Closes the input and waits for the exit status (without holding a thread).
+    func finish() async -> Int32 {
         input.close()
-        return process.waitBlocking().status
+        return await process.wait().status
     }
 }

@@ -48,7 +48,7 @@ struct SnapshotSource: Sendable {
                 bytes += chunk.readableBytes
                 try await writer.write(chunk)
             }
-            let status = try await threadPool.runIfActive { dump.wait() }
+            let status = await dump.wait()
             guard status == 0 else {
                 // The status line went out long ago: the stream ends with the reason instead of
                 // `-- Dump completed`. (Breaking the connection off instead races with this last
@@ -89,9 +89,9 @@ private final class RunningDump: @unchecked Sendable {
         return bytes.isEmpty ? nil : ByteBuffer(bytes: bytes)
     }
 
-    /// Waits for the exit status. Blocking: call on the thread pool.
-    func wait() -> Int32 {
-        process.waitBlocking().status
+    /// Waits for the exit status (without holding a thread).
+    func wait() async -> Int32 {
+        await process.wait().status
     }
 
     /// Kills the dump (its reader went away) and reaps it.
