@@ -1,5 +1,6 @@
 import JSONRPC
 import Logging
+import TestSupport
 import Testing
 
 @Suite("handler errors and logging")
@@ -24,7 +25,7 @@ struct HandlerErrorTests {
     @Test("any other error is 200 Unknown error., logged at error level with the method, its text never sent")
     func otherError() async throws {
         let logs = LogRecorder()
-        try await withLiveServer(testMethods(), logger: logs.logger) { base in
+        try await withLiveServer(testMethods(), logger: logs.logger(label: "jsonrpc-test")) { base in
             let response = try await rawRequest(base, method: "POST", headers: json, body: #"{"method":"explode","id":8}"#)
             #expect(response.status == 200)
             #expect(response.body == #"{"error":"Unknown error.","id":8}"#)
@@ -39,7 +40,7 @@ struct HandlerErrorTests {
     @Test("each call is logged at debug with rpc.method and without param values")
     func callLogging() async throws {
         let logs = LogRecorder()
-        try await withLiveServer(testMethods(), logger: logs.logger) { base in
+        try await withLiveServer(testMethods(), logger: logs.logger(label: "jsonrpc-test")) { base in
             let body = #"{"method":"echo","params":{"password":"s3cret-value"},"id":1}"#
             _ = try await rawRequest(base, method: "POST", headers: json, body: body)
         }

@@ -1,6 +1,5 @@
 import Foundation
 import JSONRPC
-import Logging
 import Synchronization
 
 /// An error that is not an `RPCError`, carrying text that must never reach the caller.
@@ -65,40 +64,4 @@ func testMethods(uploads: UploadRecorder = UploadRecorder()) -> RPCMethods {
         throw RPCError.failed("dump rejected")
     }
     return methods
-}
-
-/// Keeps every log event, for checking what the server logs.
-final class LogRecorder: Sendable {
-    struct Entry: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: Logger.Metadata
-    }
-
-    private let entries = Mutex<[Entry]>([])
-
-    var all: [Entry] { entries.withLock { $0 } }
-
-    /// A logger at trace level that writes here.
-    var logger: Logger {
-        Logger(label: "jsonrpc-test") { _ in RecordingLogHandler(recorder: self) }
-    }
-
-    fileprivate func append(_ entry: Entry) { entries.withLock { $0.append(entry) } }
-}
-
-private struct RecordingLogHandler: LogHandler {
-    let recorder: LogRecorder
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        recorder.append(.init(level: event.level, message: event.message.description, metadata: merged))
-    }
 }

@@ -51,7 +51,7 @@ struct LocalCloudDriverTests {
                 printf '%s\\n' "$@" > "$AGENT_DATA_DIR/arguments"
                 exec sleep 600
                 """)
-            let capture = LogCapture()
+            let capture = LogRecorder()
             let driver = try sandbox.driver(prefix: "127.0.67", initScript: Sandbox.agentInit, logger: capture.logger(label: "test.driver"))
             let context = [
                 "MANAGER_IP": "127.0.67.254", "MANAGER_PORT": "50000", "SERVICE_SECRET": "vm-secret-c4f3",
@@ -80,8 +80,8 @@ struct LocalCloudDriverTests {
             #expect(refused?.message.contains("vm-secret") == false)
             #expect(try await driver.createVM(VMRequest(name: "agent-2", context: [:])).id == "2", "a refused request uses no id")
             try await driver.destroyVM(id: "1")
-            #expect(!capture.all.isEmpty)
-            #expect(!capture.all.contains { $0.contains("vm-secret") })
+            #expect(!capture.lines.isEmpty)
+            #expect(!capture.lines.contains { $0.contains("vm-secret") })
         }
     }
 

@@ -20,7 +20,7 @@ struct LocalVMHostTests {
     @Test("Boot runs the boot hook, which sources context.sh and runs init.sh; destroy kills the whole tree")
     func bootAndDestroyTree() async throws {
         try await Sandbox.with { sandbox in
-            let capture = LogCapture()
+            let capture = LogRecorder()
             let host = LocalVMHost(
                 stateDirectory: sandbox.stateDirectory, bootHook: Sandbox.bootHook, logger: capture.logger(label: "test.host"))
             let initScript = try sandbox.script("init.sh", Self.recordingInit)
@@ -56,8 +56,8 @@ struct LocalVMHostTests {
             #expect(host.records().isEmpty)
             await host.destroy(id: "7")
             await host.destroy(id: "never-booted")
-            #expect(!capture.all.isEmpty)
-            #expect(!capture.all.contains { $0.contains("s3cr3t") || $0.contains("O'Brien") })
+            #expect(!capture.lines.isEmpty)
+            #expect(!capture.lines.contains { $0.contains("s3cr3t") || $0.contains("O'Brien") })
             #expect(!FileManager.default.fileExists(atPath: "/tmp/lc-pwned"))
         }
     }

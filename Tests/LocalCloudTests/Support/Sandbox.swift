@@ -1,7 +1,6 @@
 import Foundation
 import LocalCloud
 import Logging
-import Synchronization
 import TestSupport
 
 /// One test's scratch directory under /tmp (short paths) with its state
@@ -74,7 +73,7 @@ struct Sandbox {
     }
 }
 
-/// A logger that drops everything (tests that look at logs use ``LogCapture``).
+/// A logger that drops everything (tests that look at logs use ``LogRecorder``).
 let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
 /// Whether process `pid` exists and is not a zombie (an exited child of this
@@ -112,39 +111,5 @@ struct ScriptRun {
             status: status,
             standardOutput: try String(contentsOfFile: outputPath, encoding: .utf8),
             standardError: try String(contentsOfFile: errorPath, encoding: .utf8))
-    }
-}
-
-/// Every log line a logger made, as text (level, message, metadata), to look for leaks.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    /// A logger whose lines go to this capture (all levels).
-    func logger(label: String) -> Logger {
-        var logger = Logger(label: label) { _ in CapturingLogHandler(capture: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    var all: [String] { lines.withLock { $0 } }
-
-    fileprivate func append(_ line: String) {
-        lines.withLock { $0.append(line) }
-    }
-}
-
-private struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        capture.append("\(event.level) \(event.message) \(merged)")
     }
 }
