@@ -17,7 +17,7 @@ extension ReplicationControl {
                 """)
             for id in sessions.compactMap({ $0.int("ID") }) {
                 // A session that ended meanwhile answers "Unknown thread id": fine.
-                try? await connection.execute("KILL CONNECTION \(literal: id)")
+                _ = try? await connection.execute("KILL CONNECTION \(literal: id)")
             }
             return try await connection.query("SELECT @@GLOBAL.gtid_binlog_pos AS pos").first?["pos"] ?? ""
         }

@@ -69,7 +69,7 @@ public final class Subprocess: Sendable {
             }
         }
         guard let closeFrom = Self.addCloseFrom else { throw FileError("posix_spawn_file_actions_addclosefrom_np (glibc 2.34)", nil, code: ENOSYS) }
-        closeFrom(&actions, 3)
+        _ = closeFrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

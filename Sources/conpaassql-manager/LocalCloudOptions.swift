@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConPaaSCore
 import Foundation
+import JSONRPC
 import LocalCloud
 import Logging
 import NIOPosix
@@ -36,29 +37,14 @@ struct LocalCloudOptions: ParsableArguments {
             logger.warning("no data directory template: \(agent) is missing")
             return nil
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: agent)
-        process.arguments = ["prepare-datadir-template", directory]
-        // Its errors go to a file: a pipe read only after the end would block a talkative child.
+        // Its errors go to a file, for the message when it fails.
         let errorLog = "\(directory)/datadir-template.agent.log"
-        _ = FileManager.default.createFile(atPath: errorLog, contents: nil)
-        let output = Pipe()
-        (process.standardOutput, process.standardError, process.standardInput) = (output, try FileHandle(forWritingTo: URL(fileURLWithPath: errorLog)), FileHandle.nullDevice)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        // The agent has ended: reading what it wrote no longer waits.
-        let (printed, failure) = try await NIOThreadPool.singleton.runIfActive {
-            (output.fileHandleForReading.readDataToEndOfFile(), (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? "")
-        }
+        let (termination, printed) = try await Subprocess.run(
+            agent, ["prepare-datadir-template", directory], environment: ProcessInfo.processInfo.environment,
+            errors: .file(BlockingFile.writing(errorLog, permissions: 0o600)))
+        let failure = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
         let path = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard status == 0, !path.isEmpty else {
+        guard termination.succeeded, !path.isEmpty else {
             throw ValidationError("cannot prepare the data directory template: \(failure)")
         }
         return path

@@ -68,6 +68,22 @@ struct SubprocessTests {
         #expect(lines.last == "SigBlk:\t0000000000000000")
     }
 
+    @Test("run answers the whole output (a megabyte does not block the pipe) and puts errors where asked")
+    func runForOutput() async throws {
+        let environment = ["PATH": "/usr/bin:/bin"]
+        let (big, bytes) = try await Subprocess.run("/bin/sh", ["-c", "head -c 1048576 /dev/zero; exit 4"], environment: environment)
+        #expect(bytes.count == 1_048_576 && big.status == 4)
+        let script = ["-c", "echo out; echo err >&2"]
+        #expect(try await Subprocess.run("/bin/sh", script, environment: environment).output == Array("out\n".utf8))
+        let merged = try await Subprocess.run("/bin/sh", script, environment: environment, errors: .withOutput).output
+        #expect(String(decoding: merged, as: UTF8.self) == "out\nerr\n")
+        let path = "/tmp/cq-subprocess-\(getpid()).err"
+        defer { unlink(path) }
+        _ = try await Subprocess.run("/bin/sh", script, environment: environment, errors: .file(BlockingFile.writing(path)))
+        let file = try BlockingFile.reading(path)
+        #expect(try file.read(upTo: 100) == Array("err\n".utf8))
+    }
+
     @Test("a missing program is an error, not a child")
     func missing() {
         #expect(throws: FileError.self) { try Subprocess(path: "/nonexistent/program", arguments: [], environment: [:]) }

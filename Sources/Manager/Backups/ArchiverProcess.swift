@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 import Logging
 import Synchronization
 
@@ -9,7 +10,7 @@ final class ArchiverProcess: Sendable {
     /// Holds its option file, log and pid file (`STORE/archiver`, never copied to the remote).
     let directory: String
     let logger: Logger
-    private let running = Mutex<(pid: pid_t, segment: String)?>(nil)
+    private let running = Mutex<(process: Subprocess, segment: String)?>(nil)
     /// A server id no node of the service has, for the binlog dump connection.
     static let serverID = 4_294_000_000
 
@@ -22,7 +23,7 @@ final class ArchiverProcess: Sendable {
 
     /// Whether the process runs and writes into `segment`.
     func isArchiving(into segment: String) -> Bool {
-        running.withLock { current in current.map { Self.isAlive($0.pid) && $0.segment == segment } ?? false }
+        running.withLock { current in current.map { $0.process.isRunning && $0.segment == segment } ?? false }
     }
 
     func start(host: String, user: String, password: String, segment: String, firstFile: String) throws {
@@ -31,40 +32,32 @@ final class ArchiverProcess: Sendable {
         guard FileManager.default.createFile(atPath: options, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw BackupStore.Failure(description: "cannot write \(options)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/mariadb-binlog")
-        process.arguments = [
-            "--defaults-extra-file=\(options)", "--read-from-remote-server", "--raw", "--stop-never",
-            "--stop-never-slave-server-id=\(Self.serverID)", "--result-file=\(segment)/", firstFile,
-        ]
         let log = "\(directory)/archiver.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: log)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? "\(process.processIdentifier)".write(toFile: pidPath, atomically: true, encoding: .utf8)
-        running.withLock { $0 = (process.processIdentifier, segment) }
+        let process: Subprocess
+        do {
+            process = try Subprocess(
+                path: "/usr/bin/mariadb-binlog",
+                arguments: [
+                    "--defaults-extra-file=\(options)", "--read-from-remote-server", "--raw", "--stop-never",
+                    "--stop-never-slave-server-id=\(Self.serverID)", "--result-file=\(segment)/", firstFile,
+                ],
+                environment: ProcessInfo.processInfo.environment, stderr: BlockingFile.writing(log, permissions: 0o600))
+        } catch {
+            throw BackupStore.Failure(description: "cannot start mariadb-binlog: \(error)")
+        }
+        try? "\(process.pid)".write(toFile: pidPath, atomically: true, encoding: .utf8)
+        running.withLock { $0 = (process, segment) }
     }
 
-    /// Stops the process: SIGKILL (the manager's threads block SIGTERM and its children
-    /// inherit that mask; a reader loses nothing: a restart rewrites its last file).
+    /// Stops the process with SIGKILL (a reader loses nothing: a restart rewrites its last file) and reaps it.
     func stop() async {
-        guard let current = running.withLock({ value -> (pid: pid_t, segment: String)? in
+        guard let current = running.withLock({ value -> (process: Subprocess, segment: String)? in
             defer { value = nil }
             return value
         }) else { return }
-        kill(current.pid, SIGKILL)
-        for _ in 0..<100 where Self.isAlive(current.pid) { try? await Task.sleep(for: .milliseconds(20)) }
+        current.process.send(SIGKILL)
+        _ = await current.process.wait()
         try? FileManager.default.removeItem(atPath: pidPath)
-    }
-
-    /// Whether `pid` runs (a zombie child is reaped and counts as ended).
-    private static func isAlive(_ pid: pid_t) -> Bool {
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let end = stat.lastIndex(of: ")") else { return false }
-        return !stat[stat.index(after: end)...].hasPrefix(" Z")
     }
 
     /// Stops an archiver a crashed manager left running.

@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 import NIOPosix
 
 /// What a COMPLETE backup holds, written beside its files as `manifest.json`.
@@ -94,22 +95,12 @@ struct BackupStore: Sendable {
             && parts[1].allSatisfy { $0.isASCII && $0.isNumber }
     }
 
-    /// SHA-256 of a file, by coreutils' `sha256sum` on the thread pool.
+    /// SHA-256 of a file, by coreutils' `sha256sum`.
     static func sha256(of path: String) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-            process.arguments = [path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0, let sum = String(decoding: output, as: UTF8.self).split(separator: " ").first else {
-                throw Failure(description: "sha256sum failed on \(path)")
-            }
-            return String(sum)
+        let (termination, output) = try await Subprocess.run("/usr/bin/sha256sum", [path], environment: ProcessInfo.processInfo.environment)
+        guard termination.succeeded, let sum = String(decoding: output, as: UTF8.self).split(separator: " ").first else {
+            throw Failure(description: "sha256sum failed on \(path)")
         }
+        return String(sum)
     }
 }

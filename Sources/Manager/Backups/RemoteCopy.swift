@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 import Logging
 import NIOPosix
 
@@ -40,20 +41,11 @@ struct RemoteCopy: Sendable {
         }
     }
 
-    /// Runs rclone to its end on the thread pool; answers its status and the end of its output.
+    /// Runs rclone to its end; answers its status and the end of its output.
     private static func rclone(_ arguments: [String]) async throws -> (Int32, String) {
-        try await NIOThreadPool.singleton.runIfActive {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/rclone")
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let text = String(decoding: output, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " | ")
-            return (process.terminationStatus, text)
-        }
+        let (termination, output) = try await Subprocess.run(
+            "/usr/bin/rclone", arguments, environment: ProcessInfo.processInfo.environment, errors: .withOutput)
+        let text = String(decoding: output, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " | ")
+        return (termination.signaled ? 128 + termination.status : termination.status, text)
     }
 }
