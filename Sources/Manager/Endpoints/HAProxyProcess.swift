@@ -24,8 +24,11 @@ struct HAProxyProcess: Sendable {
         guard (try? String(contentsOfFile: config.configPath, encoding: .utf8)) != text else { return }
         let candidate = "\(config.configPath).new"
         try text.write(toFile: candidate, atomically: true, encoding: .utf8)
-        let (status, output) = try await Self.run(try Self.executable(), ["-c", "-q", "-f", candidate])
-        guard status == 0 else { throw Failure(description: "HAProxy refuses its configuration: \(output)") }
+        let (check, output) = try await Subprocess.run(
+            try Self.executable(), ["-c", "-q", "-f", candidate], environment: ProcessInfo.processInfo.environment, errors: .withOutput)
+        guard check.succeeded else {
+            throw Failure(description: "HAProxy refuses its configuration: \(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
         guard rename(candidate, config.configPath) == 0 else {
             throw Failure(description: "cannot write \(config.configPath): \(String(cString: strerror(errno)))")
         }
@@ -57,9 +60,19 @@ struct HAProxyProcess: Sendable {
     /// Starts HAProxy in the background; its messages go to `haproxy.log` beside the configuration.
     func start() async throws {
         let log = "\(config.directory)/haproxy.log"
-        let (status, _) = try await Self.run(try Self.executable(), ["-W", "-D", "-f", config.configPath], logPath: log)
+        // Its output goes to a file, not a pipe: the daemon it forks may keep what it was given.
+        let termination: Termination
+        do {
+            let file = try BlockingFile.appending(log, permissions: 0o600)
+            termination = try await Subprocess(
+                path: try Self.executable(), arguments: ["-W", "-D", "-f", config.configPath],
+                environment: ProcessInfo.processInfo.environment, stdout: file, stderr: file
+            ).wait()
+        } catch {
+            throw Failure(description: "cannot run haproxy: \(error)")
+        }
         let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
-        guard status == 0 else { throw Failure(description: "HAProxy did not start (exit \(status)): \(tail)") }
+        guard termination.succeeded else { throw Failure(description: "HAProxy did not start (\(termination)): \(tail)") }
         logger.notice("HAProxy started", metadata: ["pid": "\(runningPID.map(String.init) ?? "?")"])
     }
 
@@ -79,26 +92,5 @@ struct HAProxyProcess: Sendable {
             throw Failure(description: "haproxy is not installed (apt-get install haproxy), or run with --no-endpoints")
         }
         return found
-    }
-
-    /// Runs a tool to its end, its output appended to `logPath` (default: a scratch file);
-    /// answers its status (128 + the signal that killed it) and, without `logPath`, its output.
-    /// A ``Subprocess``: nothing of the manager's (its listening socket above all) stays open
-    /// in HAProxy, which outlives it, and its exit is seen (Foundation's `Process` never saw
-    /// the exit of `haproxy -D` in the manager: it stayed a zombie).
-    private static func run(_ tool: String, _ arguments: [String], logPath: String? = nil) async throws -> (Int32, String) {
-        let output = logPath ?? NSTemporaryDirectory() + "conpaassql-haproxy-\(UUID().uuidString).out"
-        defer { if logPath == nil { try? FileManager.default.removeItem(atPath: output) } }
-        let termination: Termination
-        do {
-            let file = try BlockingFile.appending(output, permissions: 0o600)
-            termination = try await Subprocess(
-                path: tool, arguments: arguments, environment: ProcessInfo.processInfo.environment, stdout: file, stderr: file
-            ).wait()
-        } catch {
-            throw Failure(description: "cannot run \(tool): \(error)")
-        }
-        let text = logPath == nil ? ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "") : ""
-        return (termination.signaled ? 128 + termination.status : termination.status, text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
