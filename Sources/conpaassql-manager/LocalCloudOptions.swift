@@ -4,7 +4,6 @@ import Foundation
 import JSONRPC
 import LocalCloud
 import Logging
-import NIOPosix
 
 /// Options of the built-in local cloud.
 struct LocalCloudOptions: ParsableArguments {

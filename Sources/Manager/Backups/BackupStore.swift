@@ -1,6 +1,5 @@
 import Foundation
 import JSONRPC
-import NIOPosix
 
 /// What a COMPLETE backup holds, written beside its files as `manifest.json`.
 struct BackupManifest: Codable, Sendable, Equatable {

@@ -1,7 +1,6 @@
 import Foundation
 import JSONRPC
 import Logging
-import NIOPosix
 
 /// Copies the backup store to an rclone remote (`--backup-remote NAME:PATH`, the
 /// remote defined in rclone's own configuration: S3, Swift, SFTP and the rest),
