@@ -8,8 +8,7 @@ struct AgentLifecycleTests {
     @Test("Restarting the agent on its directory reuses data, password and role")
     func restartOnExistingDirectory() async throws {
         try await TestCluster.with { cluster in
-            let first = try await cluster.start(1)
-            _ = try await first.client.call("set_up_replica_master")
+            let first = try await cluster.startMaster()
             _ = try await first.client.call("configure_user", params: ["username": "keeper", "password": "kept-pw"])
             try await Fixtures.load(rows: 20, into: first)
             let options = try String(contentsOfFile: "\(cluster.directory(1))/client.cnf", encoding: .utf8)
@@ -29,8 +28,7 @@ struct AgentLifecycleTests {
     @Test("An agent started where an earlier one left its mariadbd running (killed; the VM's init starts it again) stops that server and serves")
     func leftoverServer() async throws {
         try await TestCluster.with { cluster in
-            let first = try await cluster.start(1)
-            _ = try await first.client.call("set_up_replica_master")
+            let first = try await cluster.startMaster()
             try await Fixtures.load(rows: 20, into: first)
             await first.stop()
             // What a SIGKILLed agent leaves: its mariadbd, still serving its data directory.

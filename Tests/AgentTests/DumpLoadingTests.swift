@@ -10,8 +10,7 @@ struct DumpLoadingTests {
     @Test("A normal dump loads; dumps that touch service accounts or grant beyond users are refused and change no account")
     func restrictedLoads() async throws {
         try await TestCluster.with { cluster in
-            let master = try await cluster.start(1)
-            _ = try await master.client.call("set_up_replica_master")
+            let master = try await cluster.startMaster()
             _ = try await master.client.call("configure_user", params: ["username": "app", "password": "app-pw-1"])
             try await loadDump(master, "CREATE DATABASE shop;\nCREATE TABLE shop.t (v VARCHAR(20));\nINSERT INTO shop.t VALUES ('a'), ('b');\n")
             #expect(try await master.rootQuery("SELECT COUNT(*) AS n FROM shop.t").first?.int("n") == 2)

@@ -10,8 +10,7 @@ struct PhysicalSeedingTests {
     @Test("A replica copied physically from another replica, under writes, holds every row, keeps its own root password and replicates")
     func seededFromReplica() async throws {
         try await TestCluster.with { cluster in
-            let master = try await cluster.start(1)
-            _ = try await master.client.call("set_up_replica_master")
+            let master = try await cluster.startMaster()
             _ = try await master.client.call("configure_user", params: ["username": "app", "password": "app-pw-1"])
             try await Fixtures.load(rows: 5_000, into: master)
             let first = try await cluster.start(2)
@@ -41,8 +40,7 @@ struct PhysicalSeedingTests {
     @Test("A physical copy from an agent that cannot give one fails and leaves the replica's server as it was")
     func failedCopyKeepsData() async throws {
         try await TestCluster.with { cluster in
-            let master = try await cluster.start(1)
-            _ = try await master.client.call("set_up_replica_master")
+            let master = try await cluster.startMaster()
             let replica = try await cluster.start(2)
             _ = try await replica.rootQuery("CREATE DATABASE keepme")
             // Nothing listens at .9: the copy cannot start.

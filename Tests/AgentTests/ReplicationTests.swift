@@ -62,8 +62,7 @@ struct ReplicationTests {
     @Test("A table altered while a replica is being seeded: the ALTER waits for the snapshot, then replicates")
     func tableAlteredDuringSeeding() async throws {
         try await TestCluster.with { cluster in
-        let master = try await cluster.start(1)
-        _ = try await master.client.call("set_up_replica_master")
+        let master = try await cluster.startMaster()
         // The heartbeat table exists as soon as the node is master: no DDL of ours lands in a dump.
         #expect(try await master.rootQuery("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'conpaas_heartbeat'").first?.int("n") == 1)
         try await Fixtures.load(rows: 100_000, into: master)

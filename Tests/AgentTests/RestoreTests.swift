@@ -10,8 +10,7 @@ struct RestoreTests {
     @Test("A node awaiting a restore starts MariaDB only on the backup's copy: a broken copy leaves it awaiting; restore_backup on a running node replaces its data")
     func awaitingRestore() async throws {
         try await TestCluster.with { cluster in
-            let master = try await cluster.start(1)
-            _ = try await master.client.call("set_up_replica_master")
+            let master = try await cluster.startMaster()
             try await Fixtures.load(rows: 3_000, into: master)
             let expected = try await Fixtures.checksum(of: master)
             let store = cluster.directory(250)

@@ -10,8 +10,7 @@ struct SnapshotFailureTests {
     @Test("The stream never says the dump completed: its last line gives mariadb-dump's reason")
     func brokenStream() async throws {
         try await TestCluster.with { cluster in
-            let master = try await cluster.start(1)
-            _ = try await master.client.call("set_up_replica_master")
+            let master = try await cluster.startMaster()
             try await Fixtures.load(rows: 5, into: master)
             try await breakDumps(on: master)
             var request = HTTPClientRequest(url: "http://\(master.address):60000/snapshot")

@@ -38,6 +38,13 @@ final class TestCluster: Sendable {
         return agent
     }
 
+    /// Starts the agent of node `index` and makes its server the master (`set_up_replica_master`).
+    func startMaster(_ index: Int = 1) async throws -> TestAgent {
+        let agent = try await start(index)
+        _ = try await agent.client.call("set_up_replica_master")
+        return agent
+    }
+
     private func tearDown() async {
         for agent in agents.withLock({ $0 }) { await agent.stop() }
         TestDirectory.remove(root)
