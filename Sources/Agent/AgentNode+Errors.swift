@@ -20,6 +20,7 @@ extension AgentNode {
     /// Waits until mariadbd has stopped on request.
     func waitUntilStopped(timeout: Duration = .seconds(90)) async throws {
         guard await supervisor.wait(until: .now + timeout, for: { $0.agentState == .stopped }) else {
+            try Task.checkCancellation()
             throw RPCError.failed("MariaDB did not stop within \(timeout)")
         }
     }

@@ -125,6 +125,9 @@ public final class AgentNode: Sendable {
     /// `startedAfter`-th one, when given), or fails after `timeout`.
     func waitUntilRunning(startedAfter starts: Int = 0, timeout: Duration = .seconds(60)) async throws {
         let running = await supervisor.wait(until: .now + timeout) { $0.starts > starts && $0.agentState == .running }
-        guard running else { throw AgentError.serverNotRunning }
+        guard running else {
+            try Task.checkCancellation()
+            throw AgentError.serverNotRunning
+        }
     }
 }

@@ -1,7 +1,6 @@
 import JSONRPC
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// Tells the manager this agent's status with `register_node` every few seconds,
 /// and at once when mariadbd's state changes (the manager waits for RUNNING to
@@ -44,18 +43,13 @@ extension Task where Success == Never, Failure == Never {
 
 /// Set once the agent's HTTP server listens.
 final class ListeningSignal: Sendable {
-    private let listening = Atomic(false)
     private let changes = ChangeNotifier()
 
-    func set() {
-        listening.store(true, ordering: .releasing)
-        changes.notify()
-    }
+    func set() { changes.notify() }
 
     /// Returns once ``set()`` was called, on cancellation or at a graceful shutdown.
     func wait() async {
-        let seen = changes.generation
-        guard !listening.load(ordering: .acquiring) else { return }
-        await cancelWhenGracefulShutdown { [changes] in await changes.wait(after: seen) }
+        guard changes.generation == 0 else { return }
+        await cancelWhenGracefulShutdown { [changes] in await changes.wait(after: 0) }
     }
 }

@@ -69,11 +69,6 @@ final class MariaDBSupervisor: Service, Sendable {
     /// the supervisor then sees it end as after a stop.
     func killServer() { status.withLock { $0.process?.send(SIGKILL) } }
 
-    /// Waits until mariadbd is running, or throws after `timeout`.
-    func waitUntilRunning(timeout: Duration = .seconds(60)) async throws {
-        guard await wait(until: .now + timeout, for: { $0.agentState == .running }) else { throw AgentError.serverNotRunning }
-    }
-
     /// Waits until `condition` holds of the supervisor (its state, its starts) and answers
     /// true, or answers false at `deadline` or when the task is cancelled. Woken by each
     /// event the supervisor handles, never by polling.

@@ -121,33 +121,25 @@ public final class Subprocess: Sendable {
 
     /// Waits for the end without holding a thread, whatever becomes of the task.
     public func wait() async -> Termination {
-        var pause = 1
-        while true {
-            if let termination { return termination }
+        await poll { pause in
             await withCheckedContinuation { continuation in
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(pause)) { continuation.resume() }
             }
-            pause = min(pause * 2, 50)
         }
     }
 
     /// Waits for the end without holding a thread; throws `CancellationError` if the task is cancelled first.
     public func waitUnlessCancelled() async throws -> Termination {
+        try await poll { pause in try await Task.sleep(for: .milliseconds(pause)) }
+    }
+
+    /// Checks for the end every millisecond at first, backing off to every 50 ms, pausing through `pauseFor`.
+    private func poll(_ pauseFor: (Int) async throws -> Void) async rethrows -> Termination {
         var pause = 1
         while true {
             if let termination { return termination }
-            try await Task.sleep(for: .milliseconds(pause))
+            try await pauseFor(pause)
             pause = min(pause * 2, 50)
-        }
-    }
-
-    /// Waits for the end, holding the thread: call on a thread pool.
-    public func waitBlocking() -> Termination {
-        var pause: UInt32 = 1000
-        while true {
-            if let termination { return termination }
-            usleep(pause)
-            pause = min(pause * 2, 50_000)
         }
     }
 }

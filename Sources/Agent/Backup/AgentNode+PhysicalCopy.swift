@@ -83,9 +83,7 @@ extension AgentNode {
     private func stopForReplacement() async throws {
         supervisor.send(.stop)
         // Once the supervisor is stopping (else it would restart the killed server).
-        for _ in 0..<200 where supervisor.agentState == .running {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        _ = await supervisor.wait(until: .now + .seconds(2)) { $0.agentState != .running }
         if supervisor.agentState == .stopping { supervisor.killServer() }
         try await waitUntilStopped()
     }
@@ -94,7 +92,7 @@ extension AgentNode {
         var steps: [ProcessPipeline.Step] = []
         if compressed { steps.append(.init(name: "zstd", arguments: ["-d", "-q", "-c"])) }
         steps.append(.init(name: "mbstream", arguments: ["-x", "-C", directory]))
-        let pipeline = try ProcessPipeline(steps, logDirectory: paths.logDirectory, label: "unpack", feed: true, read: false)
+        let pipeline = try await ProcessPipeline(steps, logDirectory: paths.logDirectory, label: "unpack", feed: true, read: false)
         var bytes = 0
         do {
             for try await chunk in response.body {

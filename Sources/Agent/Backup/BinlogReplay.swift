@@ -59,7 +59,7 @@ struct BinlogReplay: Sendable {
             var arguments = ["--skip-gtid-strict-mode"]
             if !reached.domains.isEmpty { arguments.append("--start-position=\(reached)") }
             if let option = stop?.option { arguments.append(option) }
-            let pipeline = try ProcessPipeline([
+            let pipeline = try await ProcessPipeline([
                 .init(name: "mariadb-binlog", arguments: arguments + files, environment: ["TZ": "UTC"]),
                 .init(name: "mariadb", arguments: ["--defaults-extra-file=\(paths.clientOptions)", "--binary-mode", "--batch"]),
             ], logDirectory: paths.logDirectory, label: "replay", feed: false, read: false)

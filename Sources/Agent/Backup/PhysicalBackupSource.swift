@@ -79,7 +79,7 @@ final class PhysicalBackupSource: Sendable {
             "--target-dir=\(workDirectory)", "--tmpdir=\(paths.tmpDirectory)",
         ])]
         if compressed { steps.append(.init(name: "zstd", arguments: ["-1", "-q", "-c"])) }
-        let pipeline = try ProcessPipeline(steps, logDirectory: paths.logDirectory, label: "backup", feed: false, read: true)
+        let pipeline = try await ProcessPipeline(steps, logDirectory: paths.logDirectory, label: "backup", feed: false, read: true)
         var bytes = 0
         do {
             while let chunk = try await threadPool.runIfActive({ try pipeline.read() }) {

@@ -23,7 +23,7 @@ final class ProcessPipeline: @unchecked Sendable {
 
     /// Starts the chain. With `feed`, the agent writes the first program's input;
     /// with `read`, it reads the last one's output (else both are /dev/null).
-    init(_ steps: [Step], logDirectory: String, label: String, feed: Bool, read: Bool) throws {
+    init(_ steps: [Step], logDirectory: String, label: String, feed: Bool, read: Bool) async throws {
         self.steps = steps
         stderrPaths = steps.indices.map { "\(logDirectory)/\(label)-\($0)-\(steps[$0].name).err" }
         let inputPipe = feed ? try BlockingFile.pipe() : nil
@@ -45,7 +45,7 @@ final class ProcessPipeline: @unchecked Sendable {
             outputPipe?.write.close()
             for process in started {
                 process.send(SIGKILL)
-                _ = process.waitBlocking()
+                _ = await process.wait()
             }
             throw AgentError.internalFailure("cannot start \(steps.map(\.name).joined(separator: " | ")): \(error)")
         }
