@@ -2,6 +2,7 @@ import ConPaaSCore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Probes every serving node each `probeInterval` (agent and mariadbd, through
 /// `get_server_state`) and acts on what it sees: a node silent for
@@ -24,20 +25,26 @@ struct HealthMonitor: Service, CustomStringConvertible {
     /// Its name in the service group's logs (the fields hold the service secret).
     var description: String { "HealthMonitor" }
 
+    /// Repairs run beside the rounds (one may wait up to a minute on a slow agent), one per node at a time.
+    private let repairsUnderWay = NodeClaims()
+
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await round()
-                } catch {
-                    logger.error("health round failed: \(error)")
+            await withDiscardingTaskGroup { repairs in
+                while !Task.isCancelled {
+                    do {
+                        try await round(repairs: &repairs)
+                    } catch {
+                        logger.error("health round failed: \(error)")
+                    }
+                    try? await Task.sleep(for: planner.policy.probeInterval)
                 }
-                try? await Task.sleep(for: planner.policy.probeInterval)
+                repairs.cancelAll()
             }
         }
     }
 
-    private func round() async throws {
+    private func round(repairs: inout DiscardingTaskGroup) async throws {
         let snapshot = store.snapshot()
         let watched = snapshot.liveNodes.filter { $0.stage == nil && $0.vmID != nil && ($0.state == .running || $0.state == .failed) }
         var answers: [String: AgentStatus] = [:]
@@ -54,9 +61,11 @@ struct HealthMonitor: Service, CustomStringConvertible {
         let replicas = current.liveNodes.filter { $0.role != .master && $0.state == .running && $0.stage == nil }
         metrics.semiSync(PromotionPlanner.semiSyncState(master: master.flatMap { answers[$0.id] }, runningReplicas: replicas.count))
         guard current.service.lifecycle == .active, current.promotions.isEmpty else { return }
-        // A dead master first: a repair may wait on a slow agent for up to a minute.
         if let master, master.stage == nil { try await watch(master, replicas: replicas.compactMap { answers[$0.id] }, service: current.service) }
-        await repair(current, answers: answers)
+        // A failover the watch just started repoints the replicas itself.
+        let now = store.snapshot()
+        guard now.promotions.isEmpty else { return }
+        repair(now, answers: answers, in: &repairs)
         for node in planner.replicasToReplace(current.liveNodes, now: Date()) {
             let job = try await store.replaceReplica(node.id)
             logger.warning("replacing a replica FAILED for too long", metadata: ["node.id": "\(node.id)", "job.id": "\(job.id ?? 0)"])
@@ -112,13 +121,15 @@ struct HealthMonitor: Service, CustomStringConvertible {
     }
 
     /// Puts right a node that writes without being the master, a master that cannot write, or a
-    /// replica that does not follow the master.
-    /// Each node's repair runs beside the others'; the round waits for them all.
-    private func repair(_ snapshot: ServiceSnapshot, answers: [String: AgentStatus]) async {
+    /// replica that does not follow the master. Each repair runs in `group`, beside the next
+    /// rounds (which go on probing and watching the master); a node whose repair is still
+    /// under way gets no second one.
+    private func repair(_ snapshot: ServiceSnapshot, answers: [String: AgentStatus], in group: inout DiscardingTaskGroup) {
         let epoch = snapshot.service.epoch
-        await withDiscardingTaskGroup { group in
-            for repair in PromotionPlanner.repairs(nodes: snapshot.liveNodes, statuses: answers) {
-                group.addTask { await self.perform(repair, snapshot: snapshot, epoch: epoch) }
+        for repair in PromotionPlanner.repairs(nodes: snapshot.liveNodes, statuses: answers) where repairsUnderWay.claim(repair.node) {
+            group.addTask {
+                await self.perform(repair, snapshot: snapshot, epoch: epoch)
+                self.repairsUnderWay.release(repair.node)
             }
         }
     }
@@ -185,4 +196,14 @@ extension StatusBoard {
             reason: reason, masterLastSeen: lastHealthy(master), oldMasterGTID: last?.gtidBinlogPos,
             semiSyncBefore: PromotionPlanner.semiSyncState(master: last, runningReplicas: replicas))
     }
+}
+
+/// The nodes some work is under way for, so that a node gets one at a time.
+final class NodeClaims: Sendable {
+    private let claimed = Mutex<Set<String>>([])
+
+    /// Claims `node`; false when it is claimed already.
+    func claim(_ node: String) -> Bool { claimed.withLock { $0.insert(node).inserted } }
+
+    func release(_ node: String) { claimed.withLock { _ = $0.remove(node) } }
 }

@@ -134,6 +134,13 @@ struct PromotionPlanner: Sendable {
         /// while its mariadbd restarted, a lost role): point it at the master, demoting it first
         /// when it still calls itself master.
         case follow(node: String, demote: Bool)
+
+        /// The node it repairs.
+        var node: String {
+            switch self {
+            case .fence(let node), .restoreMaster(let node, _), .follow(let node, _): node
+            }
+        }
     }
 
     /// The repairs for the nodes' statuses, outside switchovers and failovers.

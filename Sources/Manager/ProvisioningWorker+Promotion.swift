@@ -148,15 +148,23 @@ extension ProvisioningWorker {
         let epoch = promotion.epoch ?? snapshot.service.epoch
         var followers = snapshot.liveNodes.filter { $0.id != node.id && $0.id != old.id && $0.state == .running && $0.stage == nil }
         if promotion.afterwards == .demote { followers.append(old) }
-        var problems: [String] = []
-        for follower in followers {
-            guard let followerAddress = follower.address else { continue }
-            do {
-                try await agents.followMaster(at: followerAddress, masterHost: address, epoch: epoch, demote: follower.id == old.id)
-            } catch {
-                problems.append("\(follower.id): \(error)")
-                logger.error("could not repoint a replica", metadata: ["node.id": "\(follower.id)", "error": "\(error)"])
+        // All at once: each may take its agent's time (up to a minute), and semi-sync waits for them.
+        var problems = await withTaskGroup(of: String?.self) { group in
+            for follower in followers {
+                guard let followerAddress = follower.address else { continue }
+                group.addTask {
+                    do {
+                        try await self.agents.followMaster(at: followerAddress, masterHost: address, epoch: epoch, demote: follower.id == old.id)
+                        return nil
+                    } catch {
+                        self.logger.error("could not repoint a replica", metadata: ["node.id": "\(follower.id)", "error": "\(error)"])
+                        return "\(follower.id): \(error)"
+                    }
+                }
             }
+            var failed: [String] = []
+            for await problem in group { if let problem { failed.append(problem) } }
+            return failed
         }
         if followers.count > problems.count {
             do {
