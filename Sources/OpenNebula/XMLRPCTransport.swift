@@ -4,7 +4,7 @@ import NIOPosix
 /// xmlrpc-c, loaded at the first call (see CXMLRPC.h), with its process-wide
 /// set-up (curl's global init) done once and the size limit for answers raised.
 /// Written once, then only read: hence `nonisolated(unsafe)` for the C struct.
-nonisolated(unsafe) private let xmlrpcLibrary: Result<cxmlrpc_functions, OpenNebulaError> = {
+private let xmlrpcLibrary: Result<cxmlrpc_functions, OpenNebulaError> = {
     var failure: UnsafePointer<CChar>?
     guard let loaded = cxmlrpc_load(&failure) else {
         return .failure(OpenNebulaError(.transport, message: "cannot load xmlrpc-c: \(failure.map { String(cString: $0) } ?? "unknown error")"))

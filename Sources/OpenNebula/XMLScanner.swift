@@ -50,7 +50,7 @@ struct XMLScanner {
                 let start = offset
                 try skip(past: "]]>", what: "CDATA section")
                 return .text(String(decoding: bytes[start..<offset - 3], as: UTF8.self))
-            } else if skip("<!DOCTYPE"), !sawRoot {
+            } else if !sawRoot, skip("<!DOCTYPE") {
                 // Skipped, unless it declares entities or anything else (no internal subset).
                 let start = offset
                 try skip(past: ">", what: "DOCTYPE")

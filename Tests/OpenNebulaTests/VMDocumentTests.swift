@@ -39,6 +39,8 @@ struct VMDocumentTests {
     @Test(arguments: [
         "garbage", "<VM><ID>1</ID>", "<VM_POOL></VM_POOL>", "<VM><NAME>x</NAME><STATE>1</STATE><LCM_STATE>0</LCM_STATE></VM>",
         "<VM><ID>1</ID><NAME>x</NAME><STATE>one</STATE><LCM_STATE>0</LCM_STATE></VM>",
+        // A DOCTYPE inside the document is a misplaced declaration, not skipped halfway (it read as a nested <VM>).
+        "<VM><!DOCTYPE VM><ID>1</ID><NAME>x</NAME><STATE>1</STATE><LCM_STATE>0</LCM_STATE></VM></VM>",
     ])
     func malformedDocumentsAreInvalidResponses(xml: String) {
         #expect(throws: OpenNebulaError.self) { try VMDocument.parseVM(xml) }
