@@ -32,7 +32,7 @@ Usage: bench-endpoints.py BIN_DIR ROUNDS WORK_DIR (run through scripts/bench-end
 """
 import os, statistics, subprocess, sys, threading, time
 import pymysql
-from benchlib import processes, program, rpc, wait_for
+from benchlib import pids_of, rpc, wait_for
 
 BIN, ROUNDS, WORK = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -109,17 +109,12 @@ def reads_per_second(host, port, clients=8, seconds=5):
     return sum(counts) / seconds
 
 
-def pids_of(name, marker):
-    """Pids (as text) of the processes running program `name` whose command line holds `marker`."""
-    return [str(pid) for pid, _, command in processes() if program(command) == name and marker in command]
-
-
 def pin_mariadbd(vm_id, core):
     """Pins every thread of the mariadbd of VM `vm_id` to `core` (threads it starts later inherit it); answers its pid."""
     pids = pids_of("mariadbd", f"{WORK}/manager/cloud/vms/{vm_id}/")
     if len(pids) != 1:
         raise RuntimeError(f"expected one mariadbd for VM {vm_id}, found {pids}")
-    subprocess.run(["taskset", "-a", "-p", "-c", str(core), pids[0]], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["taskset", "-a", "-p", "-c", str(core), str(pids[0])], check=True, stdout=subprocess.DEVNULL)
     return pids[0]
 
 
@@ -159,7 +154,7 @@ try:
     wait_for(lambda: all(connect(n["ip"]).cursor().execute(f"SELECT 1 FROM bench.t WHERE id = {ROWS - 1}") == 1 for n in replicas))
     # What reads go through: the replicas' VMs, HAProxy and this client (each a session of its own).
     read_path = [pin_mariadbd(replica["vm_id"], core) for core, replica in enumerate(replicas)]
-    read_path += pids_of("haproxy", f"{WORK}/manager/haproxy/")[:1] + [str(os.getpid())]
+    read_path += pids_of("haproxy", f"{WORK}/manager/haproxy/")[:1] + [os.getpid()]
     replica_ids = {server_id(n["ip"], 3306) for n in replicas}
     wait_for(lambda: {server_id(ADDRESS, 3307) for _ in range(12)} == replica_ids)
     one = replicas[0]["ip"]

@@ -15,7 +15,7 @@ SMAPS > 0 also prints each process's SMAPS largest mappings by Rss).
 """
 import os, socket, subprocess, sys, time, urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from benchlib import rpc, wait_for
+from benchlib import pids_of, rpc, wait_for
 
 BIN, SETTLE, WORK, SMAPS = sys.argv[1], float(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -69,12 +69,6 @@ def largest_mappings(pid, count):
     return sorted(((rss, anon, name) for name, (rss, anon) in mappings.items()), reverse=True)[:count]
 
 
-def agents(state):
-    """The pids of the agents the manager's local cloud runs under `state` (not init.sh's respawn loops around them)."""
-    out = subprocess.run(["pgrep", "-f", f"^[^ ]*conpaassql-agent .*{state}/"], capture_output=True, text=True).stdout
-    return sorted(int(pid) for pid in out.split())
-
-
 def traffic(urls):
     def get(url):
         urllib.request.urlopen(urllib.request.Request(url, headers={"Content-Type": "application/json"}), timeout=30).read()
@@ -104,7 +98,7 @@ try:
     traffic([f"http://{MANAGER}:50000/?method={method}" for method in ("get_service_info", "list_nodes")] * 250)
     time.sleep(SETTLE)
     processes = {"bare Hummingbird": bare.pid, "manager (3 nodes)": manager.pid}
-    processes.update({f"agent {number}": pid for number, pid in enumerate(agents(state), 1)})
+    processes.update({f"agent {number}": pid for number, pid in enumerate(pids_of("conpaassql-agent", f"{state}/"), 1)})
     assert len(processes) == 5, f"expected 3 agents, found {len(processes) - 2}"
     figures = {name: status(pid) for name, pid in processes.items()}
     base = figures["bare Hummingbird"]["VmRSS"]

@@ -53,6 +53,11 @@ def program(command):
     return os.path.basename(command.split(" ", 1)[0])
 
 
+def pids_of(name, marker):
+    """Pids of the processes running program `name` whose command line holds `marker`, lowest first."""
+    return sorted(pid for pid, _, command in processes() if program(command) == name and marker in command)
+
+
 def signal_session(session, number):
     """Sends `number` to every process of `session` (a local VM's whole process tree)."""
     for pid, sid, _ in processes():
