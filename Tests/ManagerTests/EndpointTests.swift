@@ -135,16 +135,21 @@ struct EndpointTests {
         }
     }
 
-    @Test("A manager restarted with other ports checks the new configuration and reloads the same HAProxy")
+    @Test("A manager restarted with other ports checks the new configuration and reloads the same HAProxy, keeping the unchanged listener and its sessions")
     func reloadOnNewConfiguration() async throws {
         try await TestManager.with { manager in
             let master = try await manager.runningBehindTheWriter(1)
             let before = try #require(manager.haproxyMasterPID())
+            let held = try await manager.endpointConnection(port: 3307)  // the reader: its port stays
             await manager.kill(SIGTERM)
             try await manager.start(more: ["--writer-port", "3316"])
             try await eventually("the writer answers on its new port") {
                 try await manager.endpointServerID(port: 3316) == master["server_id"]?.intValue
             }
+            // The reload handed the unchanged listener over: a session held through it goes on, new ones come in.
+            #expect(try await held.query("SELECT 1 AS one").first?["one"] == "1")
+            await held.close()
+            #expect(try await manager.endpointServerID(port: 3307) == master["server_id"]?.intValue)
             #expect(manager.haproxyMasterPID() == before, "reloaded, not restarted")
             #expect(manager.haproxyPIDs().contains(before))
             #expect(try await manager.client.call("get_service_info", kind: .get)["endpoints"]?["writer"] == .string("\(manager.address):3316"))
