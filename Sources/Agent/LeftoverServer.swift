@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Glibc
 import JSONRPC
 
@@ -12,28 +11,11 @@ enum LeftoverServer {
     /// with `myCnf`, and waits (up to 30 s) until it is gone; answers its pid, or
     /// nil when there was none. Blocking: run it on the thread pool.
     static func stop(pidFile: String, myCnf: String) -> Int32? {
-        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-              let pid = Int32(text.trimmingWhitespace()), pid > 1,
-              isAlive(pid), commandLine(of: pid).contains("--defaults-file=\(myCnf)")
-        else { return nil }
+        guard let pid = PidFile.process(at: pidFile, commandLineContaining: "--defaults-file=\(myCnf) ") else { return nil }
         kill(pid, SIGKILL)
-        for _ in 0..<300 where isAlive(pid) {
+        for _ in 0..<300 where PidFile.isAlive(pid) {
             usleep(100_000)
         }
         return pid
-    }
-
-    /// Running, not a zombie (nobody may reap an orphan in a container).
-    private static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
-        else { return false }
-        let state = stat[stat.index(after: close)...].drop(while: { $0 == " " }).first
-        return state != "Z" && state != "X"
-    }
-
-    private static func commandLine(of pid: Int32) -> String {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return "" }
-        return String(decoding: data.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
 }

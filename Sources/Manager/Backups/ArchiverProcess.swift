@@ -62,9 +62,7 @@ final class ArchiverProcess: Sendable {
 
     /// Stops an archiver a crashed manager left running.
     func stopLeftover() {
-        guard let text = try? String(contentsOfFile: pidPath, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-              let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-              String(decoding: commandLine, as: UTF8.self).contains("--stop-never-slave-server-id=\(Self.serverID)") else { return }
+        guard let pid = PidFile.process(at: pidPath, commandLineContaining: "--stop-never-slave-server-id=\(Self.serverID)") else { return }
         logger.warning("stopping the binlog archiver a previous manager left", metadata: ["pid": "\(pid)"])
         kill(pid, SIGKILL)
         try? FileManager.default.removeItem(atPath: pidPath)

@@ -49,13 +49,7 @@ struct HAProxyProcess: Sendable {
     }
 
     /// The master process's pid, when it runs with this configuration.
-    var runningPID: pid_t? {
-        guard let text = try? String(contentsOfFile: config.pidPath, encoding: .utf8),
-            let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-            let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
-        else { return nil }
-        return String(decoding: commandLine.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(config.configPath) ? pid : nil
-    }
+    var runningPID: pid_t? { PidFile.process(at: config.pidPath, commandLineContaining: config.configPath) }
 
     /// Starts HAProxy in the background; its messages go to `haproxy.log` beside the configuration.
     func start() async throws {
