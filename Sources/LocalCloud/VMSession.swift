@@ -26,9 +26,9 @@ import Glibc
 /// `posix_spawn` does not wait for the child to run (only for its `exec`), so it
 /// is safe off the thread pool; callers run it there anyway with the file work.
 enum VMSession {
-    /// Children this process spawned and has not reaped yet, whichever host
+    /// Leaders this process spawned and has not reaped yet, whichever host
     /// spawned them: an unreaped leader is a zombie that keeps its group "alive".
-    private static let unreaped = Mutex<Set<pid_t>>([])
+    private static let unreaped = Mutex<[pid_t: Subprocess]>([:])
 
     /// Starts `executable` with `arguments` and exactly `environment` as the leader
     /// of a new session; its stdout and stderr are appended to `outputPath` (0600).
@@ -36,17 +36,16 @@ enum VMSession {
     static func spawnLeader(
         executable: String, arguments: [String], environment: [String: String], outputPath: String
     ) throws(LocalCloudError) -> pid_t {
-        let pid: pid_t
+        let leader: Subprocess
         do {
             let output = try BlockingFile.appending(outputPath, permissions: 0o600)
-            pid = try Subprocess(
-                path: executable, arguments: arguments, environment: environment, stdout: output, stderr: output, grouping: .session
-            ).pid
+            leader = try Subprocess(
+                path: executable, arguments: arguments, environment: environment, stdout: output, stderr: output, grouping: .session)
         } catch {
             throw LocalCloudError("cannot start \(executable): \(error)")
         }
-        unreaped.withLock { _ = $0.insert(pid) }
-        return pid
+        unreaped.withLock { $0[leader.pid] = leader }
+        return leader.pid
     }
 
     /// Whether the session `session` has a live process (not a zombie): the
@@ -86,12 +85,6 @@ enum VMSession {
     }
 
     private static func reapExitedChildren() {
-        unreaped.withLock { children in
-            for child in children {
-                var status: Int32 = 0
-                let result = waitpid(child, &status, WNOHANG)
-                if result == child || (result < 0 && errno == ECHILD) { children.remove(child) }
-            }
-        }
+        unreaped.withLock { leaders in leaders = leaders.filter { $0.value.isRunning } }
     }
 }
