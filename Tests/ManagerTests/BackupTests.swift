@@ -112,9 +112,22 @@ struct BackupTests {
         try await TestManager.with { manager in
             _ = try await manager.client.call("add_nodes", params: ["count": 1])
             try await manager.waitForRunning(1)
+            let archiverPID = "\(manager.stateDirectory)/backups/archiver/archiver.pid"
+            var leftover = ""
+            try await eventually("the binlog archiver runs") {
+                leftover = (try? String(contentsOfFile: archiverPID, encoding: .utf8)) ?? ""
+                return !leftover.isEmpty
+            }
             _ = try await manager.client.call("create_backup")
             await manager.kill(SIGKILL)
             try await manager.start()
+            // The archiver the killed manager left is stopped and a new one runs: never two.
+            try await eventually("the new manager's archiver runs alone") {
+                let running = (try? String(contentsOfFile: archiverPID, encoding: .utf8)) ?? leftover
+                let cmdline = FileManager.default.contents(atPath: "/proc/\(leftover.trimmingWhitespace())/cmdline") ?? Data()
+                return running != leftover && !String(decoding: cmdline, as: UTF8.self).contains("--stop-never")
+                    && processes(matching: "\(manager.stateDirectory)/").filter { $0.contains("--stop-never") }.count == 1
+            }
             try await eventually("the interrupted backup is FAILED") {
                 try await manager.client.call("list_backups", kind: .get)["backups"]?.arrayValue?.first?["state"] == "FAILED"
             }
