@@ -77,13 +77,21 @@ struct BackupStore: Sendable {
     /// The archive's segments of `timeline`, oldest first, each with its binlog files in order
     /// (paths relative to the store, as `/backup-files/` serves them).
     func segments(timeline: Int) -> [[String]] {
-        let root = archiveDirectory(timeline: timeline)
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { $0.first?.isNumber == true }.sorted()
-        return names.map { segment in
-            let files = ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(segment)")) ?? [])
-                .filter(Self.isBinlogFileName).sorted()
-            return files.map { "archive/timeline-\(timeline)/\(segment)/\($0)" }
-        }
+        segmentNames(timeline: timeline).map { binlogs(timeline: timeline, segment: $0) }
+    }
+
+    /// The newest archived binlog of `timeline` (the one being written), listing only the segments it takes to find it.
+    func newestBinlog(timeline: Int) -> String? {
+        segmentNames(timeline: timeline).reversed().lazy.compactMap { self.binlogs(timeline: timeline, segment: $0).last }.first
+    }
+
+    private func segmentNames(timeline: Int) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: archiveDirectory(timeline: timeline))) ?? []).filter { $0.first?.isNumber == true }.sorted()
+    }
+
+    private func binlogs(timeline: Int, segment: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(archiveDirectory(timeline: timeline))/\(segment)")) ?? [])
+            .filter(Self.isBinlogFileName).sorted().map { "archive/timeline-\(timeline)/\(segment)/\($0)" }
     }
 
     /// A binlog file's name as mariadbd writes it: `BASE.NNNNNN` (BASE letters, digits, `_`, `-`).

@@ -47,7 +47,7 @@ final class BinlogArchiver: Service, Sendable {
     /// The time of the archive's last write in `timeline`, if anything was archived: the
     /// newest file of the newest segment is the one being written (one stat, not one per file).
     func archivedUntil(timeline: Int) -> Date? {
-        guard let newest = files.segments(timeline: timeline).last(where: { !$0.isEmpty })?.last else { return nil }
+        guard let newest = files.newestBinlog(timeline: timeline) else { return nil }
         return (try? FileManager.default.attributesOfItem(atPath: "\(files.directory)/\(newest)"))?[.modificationDate] as? Date
     }
 
@@ -69,7 +69,7 @@ final class BinlogArchiver: Service, Sendable {
             guard let user = account["user"]?.stringValue, let password = account["password"]?.stringValue else {
                 throw BackupStore.Failure(description: "the master gave no archive account")
             }
-            let first = ((try? FileManager.default.contentsOfDirectory(atPath: segment)) ?? []).filter { $0.hasPrefix("mysql-bin.") }.max() ?? "mysql-bin.000001"
+            let first = ((try? FileManager.default.contentsOfDirectory(atPath: segment)) ?? []).filter(BackupStore.isBinlogFileName).max() ?? "mysql-bin.000001"
             try process.start(host: address, user: user, password: password, segment: segment, firstFile: first)
             logger.info("archiving the master's binlogs", metadata: ["node.id": "\(master.id)", "segment": "\(segment)", "from": "\(first)"])
         } catch {
