@@ -41,10 +41,10 @@ struct LocalCloudOptions: ParsableArguments {
         let (termination, printed) = try await Subprocess.run(
             agent, ["prepare-datadir-template", directory], environment: ProcessInfo.processInfo.environment,
             errors: .file(BlockingFile.writing(errorLog, permissions: 0o600)))
-        let failure = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
         let path = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard termination.succeeded, !path.isEmpty else {
-            throw ValidationError("cannot prepare the data directory template: \(failure)")
+            let failure = (try? String(contentsOfFile: errorLog, encoding: .utf8)) ?? ""
+            throw LocalCloudError("cannot prepare the data directory template (\(termination)): \(failure)")
         }
         return path
     }
