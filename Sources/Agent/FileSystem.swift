@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import JSONRPC
+import NIOPosix
 
 /// The few file operations the agent needs, with its permission rules.
 enum FileSystem {
@@ -41,6 +42,11 @@ enum FileSystem {
 
     static func remove(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Removes `paths` (data directories, backup scratch: gigabytes) on `threadPool`.
+    static func remove(on threadPool: NIOThreadPool, _ paths: String...) async {
+        try? await threadPool.runIfActive { for path in paths { remove(path) } }
     }
 
     static func size(_ path: String) -> Int64 {

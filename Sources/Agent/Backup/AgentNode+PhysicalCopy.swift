@@ -22,7 +22,7 @@ extension AgentNode {
         let response = try await PeerHTTPClient.fetch(url, secret: configuration.secret, what: "a backup", timeout: .hours(6))
         let position: BackupPosition
         do {
-            await remove(incoming)
+            await FileSystem.remove(on: threadPool, incoming)
             try FileSystem.createDirectory(incoming)
             try await unpack(response, into: incoming, from: url, compressed: compressed)
             try await ChildProcess.run(
@@ -34,28 +34,28 @@ extension AgentNode {
             position = parsed
             try writeRootReset()
         } catch {
-            await remove(incoming, paths.rootReset)
+            await FileSystem.remove(on: threadPool, incoming, paths.rootReset)
             throw error
         }
         if replacing {
             try await stopForReplacement()
-            await remove(previous)
+            await FileSystem.remove(on: threadPool, previous)
             guard rename(paths.dataDirectory, previous) == 0 else {
                 let failure = AgentError.internalFailure("cannot move the data directory aside: errno \(errno)")
-                await remove(incoming, paths.rootReset)
+                await FileSystem.remove(on: threadPool, incoming, paths.rootReset)
                 supervisor.send(.start)
                 throw failure
             }
         }
         var started = false
         do {
-            await remove(paths.dataDirectory)
+            await FileSystem.remove(on: threadPool, paths.dataDirectory)
             guard rename(incoming, paths.dataDirectory) == 0 else { throw AgentError.internalFailure("cannot move the copy into place: errno \(errno)") }
             let starts = supervisor.starts
             supervisor.send(.start)
             started = true
             try await waitUntilRunning(startedAfter: starts, timeout: .seconds(300))
-            await remove(paths.rootReset, previous)
+            await FileSystem.remove(on: threadPool, paths.rootReset, previous)
             logger.info("installed a physical copy", metadata: ["gtid": "\(position.gtid)"])
             return position
         } catch {
@@ -64,18 +64,13 @@ extension AgentNode {
                 supervisor.send(.stop)
                 try? await waitUntilStopped()
             }
-            await remove(paths.rootReset, paths.dataDirectory, incoming)
+            await FileSystem.remove(on: threadPool, paths.rootReset, paths.dataDirectory, incoming)
             if replacing {
                 _ = rename(previous, paths.dataDirectory)
                 supervisor.send(.start)
             }
             throw error
         }
-    }
-
-    /// Removes `paths` (data directories: gigabytes) on the thread pool.
-    private func remove(_ paths: String...) async {
-        try? await threadPool.runIfActive { for path in paths { FileSystem.remove(path) } }
     }
 
     /// Stops mariadbd without a clean shutdown: its data is about to be replaced (a

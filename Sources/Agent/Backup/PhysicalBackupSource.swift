@@ -73,7 +73,7 @@ final class PhysicalBackupSource: Sendable {
 
     private func stream(to writer: inout any ResponseBodyWriter, compressed: Bool, token: String) async throws -> BackupPosition {
         let workDirectory = "\(paths.tmpDirectory)/backup-\(token)"
-        FileSystem.remove(workDirectory)
+        await FileSystem.remove(on: threadPool, workDirectory)
         var steps = [ProcessPipeline.Step(name: "mariadb-backup", arguments: [
             "--defaults-extra-file=\(paths.clientOptions)", "--backup", "--stream=xbstream", "--datadir=\(paths.dataDirectory)",
             "--target-dir=\(workDirectory)", "--tmpdir=\(paths.tmpDirectory)",
@@ -89,10 +89,10 @@ final class PhysicalBackupSource: Sendable {
             try await pipeline.finish()
         } catch {
             await pipeline.stop()
-            FileSystem.remove(workDirectory)
+            await FileSystem.remove(on: threadPool, workDirectory)
             throw error
         }
-        FileSystem.remove(workDirectory)
+        await FileSystem.remove(on: threadPool, workDirectory)
         guard let position = BackupPosition.parse(backupLog: pipeline.errorOutput(ofStep: 0)) else {
             throw AgentError.internalFailure("mariadb-backup did not report the backup's binlog position")
         }
