@@ -47,6 +47,14 @@ struct EndpointTests {
             let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
             #expect(text.contains(#"conpaassql_endpoint_sessions_total{endpoint="reader",slot="r1""#), "\(text)")
             #expect(text.contains(#"conpaassql_endpoint_server_up{endpoint="writer",slot="master",server="\#(master["ip"]!.stringValue!):3306"} 1"#))
+            // One master process and one worker, which runs one thread (nbthread 1).
+            let haproxyMaster = try #require(manager.haproxyMasterPID())
+            let workers = manager.haproxyPIDs().filter { $0 != haproxyMaster }
+            #expect(workers.count == 1)
+            for worker in workers {
+                let status = (try? String(contentsOfFile: "/proc/\(worker)/status", encoding: .utf8)) ?? ""
+                #expect(status.split(separator: "\n").contains("Threads:\t1"), "\(status)")
+            }
         }
     }
 
