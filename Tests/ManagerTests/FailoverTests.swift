@@ -139,13 +139,7 @@ struct FailoverTests {
             let stopped = try await manager.rootConnection(vmID: replicas[0]["vm_id"]!.stringValue!)
             _ = try await stopped.execute("STOP SLAVE SQL_THREAD")
             await stopped.close()
-            // A row only the replica has: the master's row with the same key stops its SQL thread with an error.
-            let broken = try await manager.rootConnection(vmID: replicas[1]["vm_id"]!.stringValue!)
-            // The table reaches the replica by replication, which a loaded machine may not have applied yet.
-            try await eventually("the replica has ha.acked") { (try? await broken.query("SELECT 1 FROM ha.acked LIMIT 1")) != nil }
-            _ = try await broken.execute("SET SESSION sql_log_bin = 0")
-            _ = try await broken.execute("INSERT INTO ha.acked VALUES (-1, NOW(6))")
-            await broken.close()
+            try await manager.plantConflictingRow(on: replicas[1])
             let master = try await manager.master()
             try await manager.insertAcknowledged(-1, on: master)
             try await eventually("the replica stops on the duplicate row") {

@@ -37,14 +37,7 @@ struct HealthRepairTests {
             try await manager.runningWithAcknowledgedTable(3)
             let master = try await manager.master()
             let replicas = try await manager.nodes().filter { $0["role"] == "slave" }
-            // A row only each replica has: the master's row with the same key stops their SQL threads with an error.
-            for replica in replicas {
-                let root = try await manager.rootConnection(vmID: replica["vm_id"]!.stringValue!)
-                try await eventually("the replica has ha.acked") { (try? await root.query("SELECT 1 FROM ha.acked LIMIT 1")) != nil }
-                _ = try await root.execute("SET SESSION sql_log_bin = 0")
-                _ = try await root.execute("INSERT INTO ha.acked VALUES (-1, NOW(6))")
-                await root.close()
-            }
+            for replica in replicas { try await manager.plantConflictingRow(on: replica) }
             try await manager.insertAcknowledged(-1, on: master)
             try await eventually("both replicas stop on the duplicate row") {
                 let nodes = try await manager.client.call("get_service_performance", kind: .get)["nodes"]

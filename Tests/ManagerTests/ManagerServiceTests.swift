@@ -149,10 +149,15 @@ func rows(on node: JSONValue, _ sql: SQL) async throws -> [String?] {
 
 /// Command lines of running processes that contain `text`.
 func processes(matching text: String) -> [String] {
+    processTable(matching: text).map(\.command)
+}
+
+/// Pids and command lines of running processes whose command line contains `text`, lowest pid first.
+func processTable(matching text: String) -> [(pid: pid_t, command: String)] {
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.filter { Int($0) != nil }.compactMap { pid in
+    return entries.compactMap(pid_t.init).sorted().compactMap { pid in
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
         let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-        return command.contains(text) ? command : nil
+        return command.contains(text) ? (pid, command) : nil
     }
 }

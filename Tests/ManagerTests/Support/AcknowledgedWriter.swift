@@ -127,6 +127,17 @@ extension TestManager {
         return writer
     }
 
+    /// Writes row -1 into `ha.acked` on `replica` alone (binlog off): when the master writes
+    /// the same key, the replica's SQL thread stops with a duplicate-key error.
+    func plantConflictingRow(on replica: JSONValue) async throws {
+        let root = try await rootConnection(vmID: replica["vm_id"]!.stringValue!)
+        // The table reaches the replica by replication, which a loaded machine may not have applied yet.
+        try await eventually("the replica has ha.acked") { (try? await root.query("SELECT 1 FROM ha.acked LIMIT 1")) != nil }
+        _ = try await root.execute("SET SESSION sql_log_bin = 0")
+        _ = try await root.execute("INSERT INTO ha.acked VALUES (-1, NOW(6))")
+        await root.close()
+    }
+
     /// Inserts row `id` into `ha.acked` on `node`, as the service user.
     func insertAcknowledged(_ id: Int, on node: JSONValue) async throws {
         let connection = try await connect(node, user: "shop", password: "s3cret-pw")

@@ -60,10 +60,6 @@ extension TestManager {
 
     /// HAProxy's processes for this manager (master and workers).
     func haproxyPIDs() -> [pid_t] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(pid_t.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let command = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-            return command.contains("haproxy") && command.contains("\(stateDirectory)/haproxy/haproxy.cfg")
-        }.sorted()
+        processTable(matching: "\(stateDirectory)/haproxy/haproxy.cfg").filter { $0.command.contains("haproxy") }.map(\.pid)
     }
 }
