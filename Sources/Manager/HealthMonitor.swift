@@ -2,7 +2,6 @@ import ConPaaSCore
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// Probes every serving node each `probeInterval` (agent and mariadbd, through
 /// `get_server_state`) and acts on what it sees: a node silent for
@@ -27,6 +26,8 @@ struct HealthMonitor: Service, CustomStringConvertible {
 
     /// Repairs run beside the rounds (one may wait up to a minute on a slow agent), one per node at a time.
     private let repairsUnderWay = NodeClaims()
+    /// Why the last round could not fail over a dead master: said once, not every second.
+    private let blockedFailover = LastMessage()
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -172,9 +173,11 @@ struct HealthMonitor: Service, CustomStringConvertible {
         }
         let candidates = replicas.map { PromotionPlanner.Candidate(node: $0.id, status: $0) }
         if case .failure(let failure) = planner.elect(among: candidates, requested: nil, maxLag: planner.policy.switchoverMaxLag) {
-            logger.error("the master is dead, but \(failure); no failover until one can", metadata: ["node.id": "\(master.id)", "reason": "\(reason)"])
+            let message = "the master is dead, but \(failure); no failover until one can"
+            if blockedFailover.changed(to: message) { logger.error("\(message)", metadata: ["node.id": "\(master.id)", "reason": "\(reason)"]) }
             return
         }
+        _ = blockedFailover.changed(to: nil)
         logger.critical("the master is dead: failing over", metadata: ["node.id": "\(master.id)", "reason": "\(reason)"])
         do {
             let job = try await store.startPromotion(
@@ -196,14 +199,4 @@ extension StatusBoard {
             reason: reason, masterLastSeen: lastHealthy(master), oldMasterGTID: last?.gtidBinlogPos,
             semiSyncBefore: PromotionPlanner.semiSyncState(master: last, runningReplicas: replicas))
     }
-}
-
-/// The nodes some work is under way for, so that a node gets one at a time.
-final class NodeClaims: Sendable {
-    private let claimed = Mutex<Set<String>>([])
-
-    /// Claims `node`; false when it is claimed already.
-    func claim(_ node: String) -> Bool { claimed.withLock { $0.insert(node).inserted } }
-
-    func release(_ node: String) { claimed.withLock { _ = $0.remove(node) } }
 }
